@@ -1,0 +1,68 @@
+//! Where a convention puts a value: one file per calling convention, each a
+//! pure function from a [`Signature`](crate::Signature) to a
+//! [`CallPlan`](crate::CallPlan). Nothing here knows about machine code.
+
+use core::fmt;
+use core::str::FromStr;
+
+use crate::error::Error;
+
+pub mod sysv64;
+pub mod win64;
+
+/// An x86-64 calling convention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Conv {
+    /// The System V AMD64 convention (Linux, BSD, macOS): rustc's `extern "sysv64"`.
+    SysV64,
+    /// The Microsoft x64 convention (Windows, UEFI, `gcc -mabi=ms`,
+    /// `__attribute__((ms_abi))`): rustc's `extern "win64"` and `extern "efiapi"`.
+    Win64,
+}
+
+impl Conv {
+    /// The convention of this host's `extern "C"`.
+    #[cfg(windows)]
+    pub const HOST: Conv = Conv::Win64;
+    /// The convention of this host's `extern "C"`.
+    #[cfg(not(windows))]
+    pub const HOST: Conv = Conv::SysV64;
+
+    /// Every convention, for tests and tools that iterate over them.
+    pub const ALL: [Conv; 2] = [Conv::SysV64, Conv::Win64];
+
+    /// The names [`Conv::from_str`] accepts, as the macro also lists them.
+    pub const NAMES: [&'static str; 3] = ["sysv64", "win64", "efiapi"];
+
+    /// The convention's canonical name, as rustc spells it in `extern "..."`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Conv::SysV64 => "sysv64",
+            Conv::Win64 => "win64",
+        }
+    }
+
+    /// Parses a convention name in `const` context (for the macros); `efiapi`
+    /// is the win64 convention.
+    pub const fn from_name(name: &str) -> Option<Conv> {
+        match name.as_bytes() {
+            b"sysv64" => Some(Conv::SysV64),
+            b"win64" | b"efiapi" => Some(Conv::Win64),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Conv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Conv {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Conv, Error> {
+        Conv::from_name(s).ok_or_else(|| Error::UnknownConvention { name: s.to_owned() })
+    }
+}

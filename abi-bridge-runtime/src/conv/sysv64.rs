@@ -1,0 +1,277 @@
+//! The System V AMD64 convention (x86-64 psABI, section 3.2.3).
+//!
+//! Reads top to bottom: eightbyte classes of a type, then the registers each
+//! argument takes from its classes, with separate budgets for integer and
+//! vector registers, then the return value.
+
+use crate::plan::{arg_regs, CallPlan, Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode};
+use crate::signature::Signature;
+use crate::types::{Scalar, TypeDesc, TypeKind};
+use crate::Conv;
+
+/// The class of one eightbyte (8-byte chunk) of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Eightbyte {
+    /// Travels in a general-purpose register.
+    Integer,
+    /// Travels in a vector register.
+    Sse,
+}
+
+/// How sysv64 classifies a whole type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgClass {
+    /// Passed in memory: copied onto the stack as an argument, returned
+    /// through a hidden pointer.
+    Memory,
+    /// One eightbyte.
+    One(Eightbyte),
+    /// Two eightbytes.
+    Two(Eightbyte, Eightbyte),
+}
+
+impl ArgClass {
+    /// The class as `#[foreign_type(expect(sysv64 = ".."))]` spells it:
+    /// `"memory"`, or the eightbyte classes in order, e.g. `"integer, sse"`.
+    pub const fn describe(self) -> &'static str {
+        use Eightbyte::{Integer as I, Sse as S};
+        match self {
+            ArgClass::Memory => "memory",
+            ArgClass::One(I) => "integer",
+            ArgClass::One(S) => "sse",
+            ArgClass::Two(I, I) => "integer, integer",
+            ArgClass::Two(I, S) => "integer, sse",
+            ArgClass::Two(S, I) => "sse, integer",
+            ArgClass::Two(S, S) => "sse, sse",
+        }
+    }
+
+    /// Every class, in the order of [`ArgClass::describe`]'s table.
+    pub const ALL: [ArgClass; 7] = [
+        ArgClass::Memory,
+        ArgClass::One(Eightbyte::Integer),
+        ArgClass::One(Eightbyte::Sse),
+        ArgClass::Two(Eightbyte::Integer, Eightbyte::Integer),
+        ArgClass::Two(Eightbyte::Integer, Eightbyte::Sse),
+        ArgClass::Two(Eightbyte::Sse, Eightbyte::Integer),
+        ArgClass::Two(Eightbyte::Sse, Eightbyte::Sse),
+    ];
+
+    /// `const` equality, for compile-time expectations.
+    pub const fn same_as(self, other: ArgClass) -> bool {
+        let (a, b) = (self.describe().as_bytes(), other.describe().as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+}
+
+/// The eightbyte classes of `ty` (psABI 3.2.3, "Classification").
+pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
+    // Anything larger than two eightbytes is MEMORY (we have no __m256).
+    if ty.size > 16 {
+        return ArgClass::Memory;
+    }
+    // Each eightbyte starts as NO_CLASS (None); a field makes it INTEGER if
+    // any integer overlaps it, else SSE. A misaligned field makes it MEMORY.
+    let mut classes: [Option<Eightbyte>; 2] = [None, None];
+    if !merge(&mut classes, ty, 0) {
+        return ArgClass::Memory;
+    }
+    match classes {
+        [Some(a), None] => ArgClass::One(a),
+        [Some(a), Some(b)] => ArgClass::Two(a, b),
+        // C places a type's first field at offset 0, so the first eightbyte
+        // always has a class.
+        [None, _] => ArgClass::Memory,
+    }
+}
+
+/// Merges the classes of every scalar of `ty` (at `base`) into `classes`;
+/// `false` if a field is not at a multiple of its alignment.
+const fn merge(classes: &mut [Option<Eightbyte>; 2], ty: &TypeDesc, base: usize) -> bool {
+    if base % ty.align != 0 {
+        return false;
+    }
+    match ty.kind {
+        TypeKind::Scalar(s) => {
+            let class = if s.is_float() { Eightbyte::Sse } else { Eightbyte::Integer };
+            let slot = &mut classes[base / 8];
+            *slot = match (*slot, class) {
+                (Some(Eightbyte::Integer), _) | (_, Eightbyte::Integer) => Some(Eightbyte::Integer),
+                _ => Some(Eightbyte::Sse),
+            };
+            true
+        }
+        TypeKind::Struct(fields) | TypeKind::Union(fields) => {
+            let mut i = 0;
+            while i < fields.len() {
+                if !merge(classes, fields[i].ty, base + fields[i].offset) {
+                    return false;
+                }
+                i += 1;
+            }
+            true
+        }
+        TypeKind::Array { elem, len } => {
+            let mut i = 0;
+            while i < len {
+                if !merge(classes, elem, base + i * elem.size) {
+                    return false;
+                }
+                i += 1;
+            }
+            true
+        }
+    }
+}
+
+/// Integer arguments, in order.
+const INT_ARGS: [Gpr; 6] = [Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::Rcx, Gpr::R8, Gpr::R9];
+/// Vector arguments: xmm0–xmm7.
+const SSE_ARGS: u8 = 8;
+/// Integer return eightbytes, in order; vector ones use xmm0, xmm1.
+const INT_RETS: [Gpr; 2] = [Gpr::Rax, Gpr::Rdx];
+
+/// rbx, rbp and r12–r15 survive a call; every vector register is clobbered.
+pub const PRESERVED: RegSet = RegSet::of(&[
+    Reg::Gpr(Gpr::Rbx),
+    Reg::Gpr(Gpr::Rbp),
+    Reg::Gpr(Gpr::R12),
+    Reg::Gpr(Gpr::R13),
+    Reg::Gpr(Gpr::R14),
+    Reg::Gpr(Gpr::R15),
+]);
+
+/// The sysv64 plan of `sig`.
+pub fn classify(sig: &Signature) -> CallPlan {
+    let mut regs = Budget { int: 0, sse: 0 };
+    let mut stack = 8; // the first stack argument sits right above the return address
+
+    let ret = match sig.ret() {
+        None => RetMode::Void,
+        Some(ty) => match classify_type(ty) {
+            // MEMORY return: the caller passes the buffer in rdi, which costs an
+            // integer register; the callee echoes it in rax.
+            ArgClass::Memory => {
+                regs.int = 1;
+                RetMode::Sret { pointer: INT_ARGS[0] }
+            }
+            class => {
+                let mut ret_regs = Budget { int: 0, sse: 0 };
+                let pieces = pieces(ty, class, &mut |eb| match eb {
+                    Eightbyte::Integer => Reg::Gpr(INT_RETS[ret_regs.take_int()]),
+                    Eightbyte::Sse => Reg::Xmm(ret_regs.take_sse() as u8),
+                });
+                RetMode::Direct(pieces)
+            }
+        },
+    };
+
+    let args = sig
+        .args()
+        .iter()
+        .map(|ty| {
+            let class = classify_type(ty);
+            let (need_int, need_sse) = register_needs(class);
+            // An argument goes in registers only if all its eightbytes fit;
+            // otherwise all of it goes on the stack and no register is used.
+            let fits = class != ArgClass::Memory
+                && regs.int + need_int <= INT_ARGS.len()
+                && regs.sse + need_sse <= SSE_ARGS as usize;
+            if fits {
+                PassMode::Direct(pieces(ty, class, &mut |eb| match eb {
+                    Eightbyte::Integer => Reg::Gpr(INT_ARGS[regs.take_int()]),
+                    Eightbyte::Sse => Reg::Xmm(regs.take_sse() as u8),
+                }))
+            } else {
+                let offset = stack;
+                // Every stack argument takes whole 8-byte slots (no type we
+                // accept is aligned past 8).
+                stack += ty.size.next_multiple_of(8) as u32;
+                if ty.is_aggregate() {
+                    PassMode::Stack { offset, size: ty.size as u32 }
+                } else {
+                    PassMode::Direct(vec![Piece { offset: 0, size: ty.size as u32, loc: Loc::Stack(offset), ext: ext(ty) }])
+                }
+            }
+        })
+        .collect::<Vec<_>>();
+
+    CallPlan {
+        conv: Conv::SysV64,
+        arg_regs: arg_regs(&args, &ret),
+        args,
+        ret,
+        arg_area: stack - 8,
+        shadow_space: 0,
+        preserved: PRESERVED,
+    }
+}
+
+/// Registers used so far, of each kind.
+struct Budget {
+    int: usize,
+    sse: usize,
+}
+
+impl Budget {
+    fn take_int(&mut self) -> usize {
+        self.int += 1;
+        self.int - 1
+    }
+    fn take_sse(&mut self) -> usize {
+        self.sse += 1;
+        self.sse - 1
+    }
+}
+
+fn register_needs(class: ArgClass) -> (usize, usize) {
+    let count = |eb| match eb {
+        Eightbyte::Integer => (1, 0),
+        Eightbyte::Sse => (0, 1),
+    };
+    match class {
+        ArgClass::Memory => (0, 0),
+        ArgClass::One(a) => count(a),
+        ArgClass::Two(a, b) => (count(a).0 + count(b).0, count(a).1 + count(b).1),
+    }
+}
+
+/// One piece per eightbyte, each in the register `next` gives for its class.
+/// The last piece covers only the bytes that remain, so nothing past the end
+/// of the value is ever read or written.
+fn pieces(ty: &TypeDesc, class: ArgClass, next: &mut impl FnMut(Eightbyte) -> Reg) -> Vec<Piece> {
+    let classes = match class {
+        ArgClass::Memory => unreachable!("MEMORY values do not travel in registers"),
+        ArgClass::One(a) => vec![a],
+        ArgClass::Two(a, b) => vec![a, b],
+    };
+    classes
+        .into_iter()
+        .enumerate()
+        .map(|(i, eb)| {
+            let offset = 8 * i as u32;
+            let size = (ty.size as u32 - offset).min(8);
+            Piece { offset, size, loc: Loc::Reg(next(eb)), ext: ext(ty) }
+        })
+        .collect()
+}
+
+/// sysv64 callers extend `bool`, 8- and 16-bit integers to 32 bits, and
+/// compilers (clang, rustc) rely on it.
+fn ext(ty: &TypeDesc) -> Ext {
+    match ty.as_scalar() {
+        Some(Scalar::I8 | Scalar::I16) => Ext::Sign32,
+        Some(Scalar::U8 | Scalar::U16 | Scalar::Bool) => Ext::Zero32,
+        _ => Ext::None,
+    }
+}

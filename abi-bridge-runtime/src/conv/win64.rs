@@ -1,0 +1,135 @@
+//! The Microsoft x64 convention ("x64 calling convention", Microsoft Learn).
+//!
+//! Reads top to bottom: how a type travels, then the positional slots (the
+//! i-th argument takes the i-th register of its kind, or the i-th stack slot),
+//! then the return value.
+
+use crate::plan::{arg_regs, CallPlan, Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode};
+use crate::signature::Signature;
+use crate::types::TypeDesc;
+use crate::Conv;
+
+/// How win64 passes a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgClass {
+    /// In a general-purpose register (integers, pointers, and aggregates of
+    /// size 1, 2, 4 or 8 — even when their fields are floats).
+    Integer,
+    /// In a vector register (`float`, `double`).
+    Sse,
+    /// As a pointer to a caller-owned copy (every other aggregate).
+    ByRef,
+}
+
+impl ArgClass {
+    /// The class as `#[foreign_type(expect(win64 = ".."))]` spells it.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            ArgClass::Integer => "integer",
+            ArgClass::Sse => "sse",
+            ArgClass::ByRef => "by-ref",
+        }
+    }
+
+    /// Every class.
+    pub const ALL: [ArgClass; 3] = [ArgClass::Integer, ArgClass::Sse, ArgClass::ByRef];
+
+    /// `const` equality, for compile-time expectations.
+    pub const fn same_as(self, other: ArgClass) -> bool {
+        self as u8 == other as u8
+    }
+}
+
+/// How win64 passes (and returns) a value of type `ty`.
+pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
+    match ty.as_scalar() {
+        Some(s) if s.is_float() => ArgClass::Sse,
+        Some(_) => ArgClass::Integer,
+        // Aggregates of size 1, 2, 4 or 8 go as if they were an integer of
+        // that size; any other size goes by pointer to a caller-made copy.
+        None => match ty.size {
+            1 | 2 | 4 | 8 => ArgClass::Integer,
+            _ => ArgClass::ByRef,
+        },
+    }
+}
+
+/// The integer registers of slots 0–3; slot i's vector register is xmm i.
+const INT_ARGS: [Gpr; 4] = [Gpr::Rcx, Gpr::Rdx, Gpr::R8, Gpr::R9];
+/// The caller always reserves 32 bytes above the return address for the callee
+/// to spill its four register arguments (the shadow space).
+const SHADOW_SPACE: u32 = 32;
+
+/// rbx, rbp, rdi, rsi, r12–r15 and xmm6–xmm15 survive a call.
+pub const PRESERVED: RegSet = RegSet::of(&[
+    Reg::Gpr(Gpr::Rbx),
+    Reg::Gpr(Gpr::Rbp),
+    Reg::Gpr(Gpr::Rdi),
+    Reg::Gpr(Gpr::Rsi),
+    Reg::Gpr(Gpr::R12),
+    Reg::Gpr(Gpr::R13),
+    Reg::Gpr(Gpr::R14),
+    Reg::Gpr(Gpr::R15),
+    Reg::Xmm(6),
+    Reg::Xmm(7),
+    Reg::Xmm(8),
+    Reg::Xmm(9),
+    Reg::Xmm(10),
+    Reg::Xmm(11),
+    Reg::Xmm(12),
+    Reg::Xmm(13),
+    Reg::Xmm(14),
+    Reg::Xmm(15),
+]);
+
+/// The win64 plan of `sig`.
+pub fn classify(sig: &Signature) -> CallPlan {
+    let ret = match sig.ret() {
+        None => RetMode::Void,
+        Some(ty) => match classify_type(ty) {
+            ArgClass::Integer => RetMode::Direct(vec![whole(ty, Loc::Reg(Reg::Gpr(Gpr::Rax)))]),
+            ArgClass::Sse => RetMode::Direct(vec![whole(ty, Loc::Reg(Reg::Xmm(0)))]),
+            // The hidden pointer takes slot 0 (rcx) and shifts every argument
+            // one slot to the right; the callee echoes it in rax.
+            ArgClass::ByRef => RetMode::Sret { pointer: INT_ARGS[0] },
+        },
+    };
+    let first_slot = usize::from(matches!(ret, RetMode::Sret { .. }));
+
+    let args = sig
+        .args()
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| {
+            let slot = first_slot + i;
+            let class = classify_type(ty);
+            let loc = match (slot, class) {
+                (0..=3, ArgClass::Sse) => Loc::Reg(Reg::Xmm(slot as u8)),
+                (0..=3, _) => Loc::Reg(Reg::Gpr(INT_ARGS[slot])),
+                // Slot 4 and on live above the shadow space, 8 bytes each.
+                _ => Loc::Stack(8 + SHADOW_SPACE + 8 * (slot as u32 - 4)),
+            };
+            match class {
+                ArgClass::ByRef => PassMode::Indirect(loc),
+                ArgClass::Integer | ArgClass::Sse => PassMode::Direct(vec![whole(ty, loc)]),
+            }
+        })
+        .collect::<Vec<_>>();
+
+    let slots = first_slot + args.len();
+    CallPlan {
+        conv: Conv::Win64,
+        arg_regs: arg_regs(&args, &ret),
+        args,
+        ret,
+        arg_area: SHADOW_SPACE + 8 * slots.saturating_sub(4) as u32,
+        shadow_space: SHADOW_SPACE,
+        preserved: PRESERVED,
+    }
+}
+
+/// The whole value in one location. win64 leaves the upper bits of a small
+/// integer's register undefined.
+fn whole(ty: &TypeDesc, loc: Loc) -> Piece {
+    Piece { offset: 0, size: ty.size as u32, loc, ext: Ext::None }
+}

@@ -1,0 +1,32 @@
+//! The runtime of [abi-bridge](https://docs.rs/abi-bridge): type descriptions,
+//! C layout, calling-convention plans, and (in later modules) the JIT that turns
+//! two plans into a thunk.
+//!
+//! Data flows one way: [`types`] (what a value is) → [`layout`] (where its
+//! bytes are) → [`conv`] (where a convention puts it) → [`plan`] (a
+//! signature's complete plan).
+//!
+//! Users depend on the `abi-bridge` crate, which re-exports what they need.
+
+pub mod conv;
+pub mod error;
+pub mod layout;
+pub mod plan;
+pub mod signature;
+pub mod types;
+
+pub use conv::Conv;
+pub use error::Error;
+pub use plan::{classify, CallPlan};
+pub use signature::{FnSignature, Signature};
+pub use types::{ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
+
+/// Support for the code that `abi-bridge-macros` generates. Not public API:
+/// its contents may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::conv::{sysv64, win64};
+    pub use crate::layout::RecordLayout;
+    pub use crate::types::{Field, ForeignType, TypeDesc, TypeKind};
+    pub use core::mem::{align_of, offset_of, size_of};
+}

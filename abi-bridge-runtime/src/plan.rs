@@ -1,0 +1,340 @@
+//! A signature's complete plan under one convention: where every part of every
+//! argument and of the return value lives.
+//!
+//! A plan is data. The conventions in [`conv`](crate::conv) fill it in; the
+//! code generator only reads it. Its [`Display`](fmt::Display) is what tests
+//! and users look at:
+//!
+//! ```text
+//! a0: rcx  a1: xmm1  a2: by-ref(r8)  a3: [rsp+40]  ret: sret(rcx)
+//! ```
+
+use core::fmt;
+
+use crate::conv::{self, Conv};
+use crate::signature::Signature;
+
+/// A general-purpose register, numbered as x86-64 encodes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+#[allow(missing_docs)]
+pub enum Gpr {
+    Rax = 0,
+    Rcx = 1,
+    Rdx = 2,
+    Rbx = 3,
+    Rsp = 4,
+    Rbp = 5,
+    Rsi = 6,
+    Rdi = 7,
+    R8 = 8,
+    R9 = 9,
+    R10 = 10,
+    R11 = 11,
+    R12 = 12,
+    R13 = 13,
+    R14 = 14,
+    R15 = 15,
+}
+
+impl Gpr {
+    /// Every general-purpose register, by encoding.
+    pub const ALL: [Gpr; 16] = [
+        Gpr::Rax,
+        Gpr::Rcx,
+        Gpr::Rdx,
+        Gpr::Rbx,
+        Gpr::Rsp,
+        Gpr::Rbp,
+        Gpr::Rsi,
+        Gpr::Rdi,
+        Gpr::R8,
+        Gpr::R9,
+        Gpr::R10,
+        Gpr::R11,
+        Gpr::R12,
+        Gpr::R13,
+        Gpr::R14,
+        Gpr::R15,
+    ];
+
+    /// The register's assembler name.
+    pub const fn name(self) -> &'static str {
+        const NAMES: [&str; 16] =
+            ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
+        NAMES[self as usize]
+    }
+}
+
+/// A register: general-purpose or vector (`xmm0`–`xmm15`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reg {
+    /// A general-purpose register.
+    Gpr(Gpr),
+    /// A vector register, `xmm0`–`xmm15`.
+    Xmm(u8),
+}
+
+impl Reg {
+    /// The bit of this register in a [`RegSet`].
+    const fn bit(self) -> u32 {
+        match self {
+            Reg::Gpr(g) => 1 << g as u32,
+            Reg::Xmm(x) => 1 << (16 + x as u32),
+        }
+    }
+}
+
+impl fmt::Display for Reg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reg::Gpr(g) => f.write_str(g.name()),
+            Reg::Xmm(x) => write!(f, "xmm{x}"),
+        }
+    }
+}
+
+/// A set of registers (e.g. the ones a convention's callee preserves).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RegSet(u32);
+
+impl RegSet {
+    /// The empty set.
+    pub const EMPTY: RegSet = RegSet(0);
+
+    /// The set of the given registers.
+    pub const fn of(regs: &[Reg]) -> RegSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < regs.len() {
+            bits |= regs[i].bit();
+            i += 1;
+        }
+        RegSet(bits)
+    }
+
+    /// Whether `reg` is in the set.
+    pub const fn contains(self, reg: Reg) -> bool {
+        self.0 & reg.bit() != 0
+    }
+
+    /// The registers in `self` but not in `other`.
+    pub const fn minus(self, other: RegSet) -> RegSet {
+        RegSet(self.0 & !other.0)
+    }
+
+    /// The registers in either set.
+    pub const fn union(self, other: RegSet) -> RegSet {
+        RegSet(self.0 | other.0)
+    }
+
+    /// The registers in the set: general-purpose first, by encoding, then vector.
+    pub fn iter(self) -> impl Iterator<Item = Reg> {
+        let gprs = Gpr::ALL.into_iter().map(Reg::Gpr);
+        let xmms = (0..16).map(Reg::Xmm);
+        gprs.chain(xmms).filter(move |r| self.contains(*r))
+    }
+}
+
+impl fmt::Display for RegSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for reg in self.iter() {
+            if !first {
+                f.write_str(" ")?;
+            }
+            first = false;
+            write!(f, "{reg}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where some bytes of a value travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Loc {
+    /// In a register.
+    Reg(Reg),
+    /// In the caller's outgoing argument area: the slot at `[rsp + offset]` as
+    /// the callee sees it on entry (the return address is at `[rsp]`).
+    Stack(u32),
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Loc::Reg(r) => write!(f, "{r}"),
+            Loc::Stack(off) => write!(f, "[rsp+{off}]"),
+        }
+    }
+}
+
+/// What the bits of a register above a small integer must hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ext {
+    /// Nothing is promised: the upper bits are undefined.
+    None,
+    /// Sign-extended to 32 bits (sysv64 `int8_t`, `int16_t`).
+    Sign32,
+    /// Zero-extended to 32 bits (sysv64 `uint8_t`, `uint16_t`, `bool`).
+    Zero32,
+}
+
+/// Some bytes of a value and where they travel: a scalar, or one eightbyte of
+/// an aggregate passed in registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Piece {
+    /// Offset of the first byte within the value.
+    pub offset: u32,
+    /// Number of bytes (1 to 8); exactly these bytes are read and written, so
+    /// a thunk never touches memory past the end of a value.
+    pub size: u32,
+    /// Where they travel.
+    pub loc: Loc,
+    /// What the register bits above a small integer hold.
+    pub ext: Ext,
+}
+
+impl fmt::Display for Piece {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.loc)?;
+        match self.ext {
+            Ext::None => Ok(()),
+            Ext::Sign32 => f.write_str("(sext)"),
+            Ext::Zero32 => f.write_str("(zext)"),
+        }
+    }
+}
+
+/// How one argument travels.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PassMode {
+    /// The value itself, in one or two pieces (scalars, and aggregates that a
+    /// convention passes in registers or in one stack slot).
+    Direct(Vec<Piece>),
+    /// The whole aggregate copied by value into the argument area at
+    /// `[rsp + offset]` on entry (sysv64 MEMORY class).
+    Stack {
+        /// Offset of the copy on entry, as in [`Loc::Stack`].
+        offset: u32,
+        /// Size of the value in bytes (its slot is rounded up to 8).
+        size: u32,
+    },
+    /// A pointer to a caller-owned copy, which the callee may modify; the
+    /// pointer travels at `loc` (win64 aggregates not of size 1, 2, 4 or 8).
+    Indirect(Loc),
+}
+
+impl fmt::Display for PassMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PassMode::Direct(pieces) => write_pieces(f, pieces),
+            PassMode::Stack { offset, size } => write!(f, "[rsp+{offset}; {size} bytes]"),
+            PassMode::Indirect(loc) => write!(f, "by-ref({loc})"),
+        }
+    }
+}
+
+fn write_pieces(f: &mut fmt::Formatter<'_>, pieces: &[Piece]) -> fmt::Result {
+    match pieces {
+        [one] => write!(f, "{one}"),
+        many => {
+            f.write_str("{")?;
+            for (i, p) in many.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{p}")?;
+            }
+            f.write_str("}")
+        }
+    }
+}
+
+/// How the return value travels.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RetMode {
+    /// Nothing is returned.
+    Void,
+    /// The value itself, in one or two return registers.
+    Direct(Vec<Piece>),
+    /// The caller passes a pointer to space for the value in `pointer` (the
+    /// hidden argument); the callee writes the value there and returns the
+    /// same pointer in `rax`.
+    Sret {
+        /// The register that carries the hidden pointer.
+        pointer: Gpr,
+    },
+}
+
+impl fmt::Display for RetMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RetMode::Void => f.write_str("void"),
+            RetMode::Direct(pieces) => write_pieces(f, pieces),
+            RetMode::Sret { pointer } => write!(f, "sret({})", pointer.name()),
+        }
+    }
+}
+
+/// The complete plan of one signature under one convention: what
+/// [`classify`] returns and what thunks are generated from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CallPlan {
+    /// The convention this plan follows.
+    pub conv: Conv,
+    /// How each argument travels, in order.
+    pub args: Vec<PassMode>,
+    /// How the return value travels.
+    pub ret: RetMode,
+    /// Bytes the caller reserves for the callee right above the return
+    /// address: the shadow space plus every stack argument, a multiple of 8.
+    pub arg_area: u32,
+    /// Bytes at the bottom of `arg_area` that the callee may use as scratch
+    /// and that carry no argument (win64's 32-byte shadow space).
+    pub shadow_space: u32,
+    /// Registers the callee must leave as it found them.
+    pub preserved: RegSet,
+    /// Registers that carry arguments or the hidden return pointer in this plan.
+    pub arg_regs: RegSet,
+}
+
+impl fmt::Display for CallPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, arg) in self.args.iter().enumerate() {
+            write!(f, "a{i}: {arg}  ")?;
+        }
+        write!(f, "ret: {}", self.ret)
+    }
+}
+
+/// Where `sig`'s arguments and return value travel under `conv`.
+///
+/// A pure function: the same signature always gets the same plan.
+pub fn classify(conv: Conv, sig: &Signature) -> CallPlan {
+    match conv {
+        Conv::SysV64 => conv::sysv64::classify(sig),
+        Conv::Win64 => conv::win64::classify(sig),
+    }
+}
+
+/// The registers a plan uses for arguments and the hidden pointer.
+pub(crate) fn arg_regs(args: &[PassMode], ret: &RetMode) -> RegSet {
+    let mut regs = Vec::new();
+    let mut add = |loc: &Loc| {
+        if let Loc::Reg(r) = loc {
+            regs.push(*r);
+        }
+    };
+    for arg in args {
+        match arg {
+            PassMode::Direct(pieces) => pieces.iter().for_each(|p| add(&p.loc)),
+            PassMode::Indirect(loc) => add(loc),
+            PassMode::Stack { .. } => {}
+        }
+    }
+    if let RetMode::Sret { pointer } = ret {
+        regs.push(Reg::Gpr(*pointer));
+    }
+    RegSet::of(&regs)
+}

@@ -1,0 +1,157 @@
+//! A function's signature as the calling conventions see it: argument types
+//! and a return type, each a [`TypeDesc`].
+
+use core::fmt;
+use std::borrow::Cow;
+
+use crate::error::Error;
+use crate::types::{ForeignReturn, ForeignType, TypeDesc, TypeKind};
+
+/// The argument and return types of a foreign function.
+///
+/// Built from a Rust function type with [`Signature::of`], or at run time from
+/// type descriptions with [`Signature::new`] (for hosts that learn a plugin's
+/// signatures from a manifest).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Signature {
+    args: Cow<'static, [&'static TypeDesc]>,
+    ret: Option<&'static TypeDesc>,
+}
+
+impl Signature {
+    /// The signature of the function type `F`, e.g.
+    /// `Signature::of::<fn(Vec2, f32) -> Vec2>()`.
+    pub fn of<F: FnSignature>() -> Signature {
+        Signature { args: Cow::Borrowed(F::ARGS), ret: F::RET }
+    }
+
+    /// A signature built at run time.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsupportedSignature`] if an argument or the return value is an
+    /// array: C passes arrays as pointers, so declare the parameter as a pointer
+    /// (or wrap the array in a struct to pass it by value).
+    pub fn new(args: &[&'static TypeDesc], ret: Option<&'static TypeDesc>) -> Result<Signature, Error> {
+        for (i, arg) in args.iter().enumerate() {
+            check_not_array(arg, || format!("argument {i} (`{}`)", arg.name))?;
+        }
+        if let Some(ret) = ret {
+            check_not_array(ret, || format!("return value (`{}`)", ret.name))?;
+        }
+        Ok(Signature { args: Cow::Owned(args.to_vec()), ret })
+    }
+
+    /// The argument types, in order.
+    pub fn args(&self) -> &[&'static TypeDesc] {
+        &self.args
+    }
+
+    /// The return type, `None` for `void`.
+    pub fn ret(&self) -> Option<&'static TypeDesc> {
+        self.ret
+    }
+}
+
+fn check_not_array(ty: &TypeDesc, position: impl FnOnce() -> String) -> Result<(), Error> {
+    match ty.kind {
+        TypeKind::Array { .. } => Err(Error::UnsupportedSignature {
+            position: position(),
+            reason: "C never passes arrays by value; pass a pointer to the first element, or wrap the array in a #[repr(C)] struct".to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("fn(")?;
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(arg.name)?;
+        }
+        f.write_str(")")?;
+        if let Some(ret) = self.ret {
+            write!(f, " -> {}", ret.name)?;
+        }
+        Ok(())
+    }
+}
+
+/// A Rust function-pointer type that names a foreign signature: `fn(A, B) -> R`
+/// (or `unsafe fn`, `extern "C" fn`, ...) whose arguments are [`ForeignType`]s
+/// and whose return type is `()` or a [`ForeignType`]. Up to 16 arguments.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not name a foreign signature",
+    label = "expected a function pointer type such as `fn(i32, f64) -> i32`",
+    note = "every argument must be a `ForeignType` (not an array) and the return type `()` or a `ForeignType`; at most 16 arguments"
+)]
+pub trait FnSignature {
+    /// The argument types.
+    const ARGS: &'static [&'static TypeDesc];
+    /// The return type, `None` for `()`.
+    const RET: Option<&'static TypeDesc>;
+}
+
+/// Rejects, at compile time, an array used as a whole argument or return value.
+const fn assert_passable(ty: &TypeDesc) -> &TypeDesc {
+    if let TypeKind::Array { .. } = ty.kind {
+        panic!("C never passes arrays by value: pass a pointer, or wrap the array in a #[repr(C)] struct");
+    }
+    ty
+}
+
+macro_rules! fn_signature_impls {
+    ($($arg:ident)*) => {
+        fn_signature_impls!(@one [fn] $($arg)*);
+        fn_signature_impls!(@one [unsafe fn] $($arg)*);
+        fn_signature_impls!(@one [extern "C" fn] $($arg)*);
+        fn_signature_impls!(@one [unsafe extern "C" fn] $($arg)*);
+        fn_signature_impls!(@one [extern "win64" fn] $($arg)*);
+        fn_signature_impls!(@one [unsafe extern "win64" fn] $($arg)*);
+        fn_signature_impls!(@one [extern "sysv64" fn] $($arg)*);
+        fn_signature_impls!(@one [unsafe extern "sysv64" fn] $($arg)*);
+    };
+    (@one [$($fnty:tt)*] $($arg:ident)*) => {
+        impl<R: ForeignReturn, $($arg: ForeignType),*> FnSignature for $($fnty)*($($arg),*) -> R {
+            const ARGS: &'static [&'static TypeDesc] = &[$(assert_passable(<$arg as ForeignType>::DESC)),*];
+            const RET: Option<&'static TypeDesc> = match <R as ForeignReturn>::RETURN_DESC {
+                Some(ty) => Some(assert_passable(ty)),
+                None => None,
+            };
+        }
+    };
+}
+
+macro_rules! fn_signature_arities {
+    ($first:ident $($rest:ident)*) => {
+        fn_signature_impls!($first $($rest)*);
+        fn_signature_arities!($($rest)*);
+    };
+    () => {
+        fn_signature_impls!();
+    };
+}
+
+fn_signature_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_and_run_time_signatures_agree() {
+        let a = Signature::of::<fn(i32, f64) -> u8>();
+        let b = Signature::new(&[i32::DESC, f64::DESC], Some(u8::DESC)).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), "fn(i32, f64) -> u8");
+    }
+
+    #[test]
+    fn arrays_are_rejected_as_arguments() {
+        let err = Signature::new(&[i32::DESC, <[u8; 4]>::DESC], None).unwrap_err();
+        assert!(err.to_string().contains("argument 1"), "{err}");
+    }
+}

@@ -1,0 +1,414 @@
+//! What a value is: the description of every type that may cross a
+//! calling-convention boundary, and the [`ForeignType`] trait that gives it.
+//!
+//! A [`TypeDesc`] is plain `'static` data, built in `const` context by the
+//! `ForeignType` impls below and by `#[derive(ForeignType)]`, or at run time by
+//! [`TypeDesc::new_struct`] and friends (which intern what they build, so equal
+//! descriptions share one allocation for the life of the process).
+
+use core::fmt;
+use core::ptr::NonNull;
+
+use crate::layout;
+
+/// The kind of a scalar value: what the calling conventions distinguish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    /// `int8_t` / `i8`.
+    I8,
+    /// `int16_t` / `i16`.
+    I16,
+    /// `int32_t` / `i32`.
+    I32,
+    /// `int64_t` / `i64` / `isize`.
+    I64,
+    /// `uint8_t` / `u8`.
+    U8,
+    /// `uint16_t` / `u16`.
+    U16,
+    /// `uint32_t` / `u32`.
+    U32,
+    /// `uint64_t` / `u64` / `usize`.
+    U64,
+    /// `_Bool` / `bool`: one byte holding 0 or 1.
+    Bool,
+    /// `float` / `f32`.
+    F32,
+    /// `double` / `f64`.
+    F64,
+    /// A data pointer.
+    Pointer,
+    /// A function pointer.
+    FnPointer,
+}
+
+impl Scalar {
+    /// Size in bytes (equal to the alignment for every scalar on x86-64).
+    pub const fn size(self) -> usize {
+        match self {
+            Scalar::I8 | Scalar::U8 | Scalar::Bool => 1,
+            Scalar::I16 | Scalar::U16 => 2,
+            Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
+            Scalar::I64 | Scalar::U64 | Scalar::F64 | Scalar::Pointer | Scalar::FnPointer => 8,
+        }
+    }
+
+    /// `true` for `f32` and `f64`, which travel in vector registers.
+    pub const fn is_float(self) -> bool {
+        matches!(self, Scalar::F32 | Scalar::F64)
+    }
+
+    /// `true` for the signed integers.
+    pub const fn is_signed(self) -> bool {
+        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64)
+    }
+
+    /// The C spelling of this scalar, used in plans and error messages.
+    pub const fn c_name(self) -> &'static str {
+        match self {
+            Scalar::I8 => "int8_t",
+            Scalar::I16 => "int16_t",
+            Scalar::I32 => "int32_t",
+            Scalar::I64 => "int64_t",
+            Scalar::U8 => "uint8_t",
+            Scalar::U16 => "uint16_t",
+            Scalar::U32 => "uint32_t",
+            Scalar::U64 => "uint64_t",
+            Scalar::Bool => "bool",
+            Scalar::F32 => "float",
+            Scalar::F64 => "double",
+            Scalar::Pointer => "void *",
+            Scalar::FnPointer => "void (*)(void)",
+        }
+    }
+}
+
+/// The shape of a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TypeKind {
+    /// A scalar.
+    Scalar(Scalar),
+    /// A C `struct`: fields at increasing offsets.
+    Struct(&'static [Field]),
+    /// A C `union`: every field at offset 0.
+    Union(&'static [Field]),
+    /// A C array, only ever as a field of a struct or union (arrays never
+    /// travel by value as arguments in C).
+    Array {
+        /// The element type.
+        elem: &'static TypeDesc,
+        /// The number of elements (at least one).
+        len: usize,
+    },
+}
+
+/// A field of a struct or union: its name, where it starts, and its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Field {
+    /// The field's name, for plans and messages.
+    pub name: &'static str,
+    /// Offset in bytes from the start of the enclosing aggregate.
+    pub offset: usize,
+    /// The field's type.
+    pub ty: &'static TypeDesc,
+}
+
+/// Everything the calling conventions need to know about a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TypeDesc {
+    /// The type's name, for plans and messages.
+    pub name: &'static str,
+    /// Size in bytes, a multiple of `align`, never zero.
+    pub size: usize,
+    /// Alignment in bytes, a power of two.
+    pub align: usize,
+    /// The shape.
+    pub kind: TypeKind,
+}
+
+impl TypeDesc {
+    /// The description of a scalar of kind `scalar`, named `name`.
+    pub const fn scalar(name: &'static str, scalar: Scalar) -> TypeDesc {
+        TypeDesc { name, size: scalar.size(), align: scalar.size(), kind: TypeKind::Scalar(scalar) }
+    }
+
+    /// The same description under another name (used for `#[repr(transparent)]`
+    /// newtypes and fieldless enums, which travel exactly as their inner type).
+    pub const fn renamed(&self, name: &'static str) -> TypeDesc {
+        TypeDesc { name, size: self.size, align: self.align, kind: self.kind }
+    }
+
+    /// The scalar kind, if this is a scalar.
+    pub const fn as_scalar(&self) -> Option<Scalar> {
+        match self.kind {
+            TypeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `true` for structs, unions and arrays.
+    pub const fn is_aggregate(&self) -> bool {
+        !matches!(self.kind, TypeKind::Scalar(_))
+    }
+
+    /// Describes, at run time, a C struct with the given fields in order; the
+    /// offsets, size and alignment follow C layout rules. Equal descriptions are
+    /// interned, so building the same struct twice allocates once.
+    ///
+    /// # Errors
+    ///
+    /// [`TypeError::Empty`] if `fields` is empty (C has no zero-sized structs).
+    pub fn new_struct(name: &str, fields: &[(&str, &'static TypeDesc)]) -> Result<&'static TypeDesc, TypeError> {
+        Self::new_record(name, fields, false)
+    }
+
+    /// Describes, at run time, a C union of the given fields. See
+    /// [`TypeDesc::new_struct`].
+    ///
+    /// # Errors
+    ///
+    /// [`TypeError::Empty`] if `fields` is empty.
+    pub fn new_union(name: &str, fields: &[(&str, &'static TypeDesc)]) -> Result<&'static TypeDesc, TypeError> {
+        Self::new_record(name, fields, true)
+    }
+
+    /// Describes, at run time, a C array `elem[len]`, for use as a field.
+    ///
+    /// # Errors
+    ///
+    /// [`TypeError::Empty`] if `len` is zero.
+    pub fn new_array(elem: &'static TypeDesc, len: usize) -> Result<&'static TypeDesc, TypeError> {
+        if len == 0 {
+            return Err(TypeError::Empty { name: format!("{}[0]", elem.name) });
+        }
+        let name = intern::string(&format!("{}[{len}]", elem.name));
+        Ok(intern::desc(layout::array(name, elem, len)))
+    }
+
+    fn new_record(name: &str, fields: &[(&str, &'static TypeDesc)], union: bool) -> Result<&'static TypeDesc, TypeError> {
+        if fields.is_empty() {
+            return Err(TypeError::Empty { name: name.to_owned() });
+        }
+        let mut placed = Vec::with_capacity(fields.len());
+        let mut record = layout::RecordLayout::new(union);
+        for &(field_name, ty) in fields {
+            let offset = record.place(ty);
+            placed.push(Field { name: intern::string(field_name), offset, ty });
+        }
+        let fields = intern::fields(placed);
+        let name = intern::string(name);
+        let kind = if union { TypeKind::Union(fields) } else { TypeKind::Struct(fields) };
+        Ok(intern::desc(TypeDesc { name, size: record.size(), align: record.align(), kind }))
+    }
+
+    /// Calls `visit(offset, scalar)` for every scalar inside this type, at its
+    /// offset from `base`, in increasing field order (union members overlap).
+    pub fn for_each_scalar(&self, base: usize, visit: &mut impl FnMut(usize, Scalar)) {
+        match self.kind {
+            TypeKind::Scalar(s) => visit(base, s),
+            TypeKind::Struct(fields) | TypeKind::Union(fields) => {
+                for field in fields {
+                    field.ty.for_each_scalar(base + field.offset, visit);
+                }
+            }
+            TypeKind::Array { elem, len } => {
+                for i in 0..len {
+                    elem.for_each_scalar(base + i * elem.size, visit);
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for TypeDesc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// A run-time type description that C cannot express.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TypeError {
+    /// A struct or union without fields, or an array of length zero.
+    #[error("`{name}` has no fields; C has no zero-sized types, so it cannot cross a foreign ABI boundary")]
+    Empty {
+        /// The type's name.
+        name: String,
+    },
+}
+
+/// Interning of run-time descriptions: each distinct one is leaked once.
+mod intern {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, PoisonError};
+
+    use super::{Field, TypeDesc};
+
+    static DESCS: Mutex<Option<HashSet<&'static TypeDesc>>> = Mutex::new(None);
+    static FIELDS: Mutex<Option<HashSet<&'static [Field]>>> = Mutex::new(None);
+    static STRINGS: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+
+    fn intern<T: ?Sized + Eq + core::hash::Hash + 'static>(
+        set: &Mutex<Option<HashSet<&'static T>>>,
+        value: &T,
+        leak: impl FnOnce() -> &'static T,
+    ) -> &'static T {
+        let mut set = set.lock().unwrap_or_else(PoisonError::into_inner);
+        let set = set.get_or_insert_with(HashSet::new);
+        if let Some(existing) = set.get(value) {
+            return existing;
+        }
+        let leaked = leak();
+        set.insert(leaked);
+        leaked
+    }
+
+    pub(super) fn desc(desc: TypeDesc) -> &'static TypeDesc {
+        intern(&DESCS, &desc, || Box::leak(Box::new(desc)))
+    }
+
+    pub(super) fn fields(fields: Vec<Field>) -> &'static [Field] {
+        intern(&FIELDS, &fields[..], || Box::leak(fields.clone().into_boxed_slice()))
+    }
+
+    pub(super) fn string(s: &str) -> &'static str {
+        intern(&STRINGS, s, || Box::leak(s.to_owned().into_boxed_str()))
+    }
+}
+
+/// A Rust type that may cross a foreign calling-convention boundary, with its
+/// exact C description.
+///
+/// Implemented here for the integers up to 64 bits, `bool`, `f32`, `f64`, thin
+/// pointers and references, `Option` of references and of `NonNull`, C-ABI
+/// function pointers (`extern "C"`, `extern "win64"`, `extern "sysv64"`) and
+/// `Option` of them, and arrays (as struct fields). Derive it with
+/// `#[derive(ForeignType)]` for `#[repr(C)]` structs and unions, fieldless
+/// enums with an integer `repr`, and `#[repr(transparent)]` newtypes; the derive
+/// checks at compile time that rustc's layout matches C's.
+///
+/// # Safety
+///
+/// `DESC` must describe `Self` exactly: its size, alignment, and the type and
+/// offset of every field. Thunks move values by that description; a wrong one
+/// makes them read or write the wrong bytes. Prefer the derive, which checks it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot cross a foreign ABI boundary",
+    label = "not a `ForeignType`",
+    note = "only C-compatible types can be passed to or from foreign code: integers up to 64 bits, bool, f32, f64, raw pointers, `Option<&T>`, `extern \"C\"` fn pointers, and `#[repr(C)]` types with `#[derive(ForeignType)]`",
+    note = "for strings pass `*const c_char` (e.g. from `CString::as_ptr`); for buffers pass `*const u8` and a length; for closures use `abi_bridge::Callback`"
+)]
+pub unsafe trait ForeignType: Sized {
+    /// The exact C description of `Self`.
+    const DESC: &'static TypeDesc;
+}
+
+macro_rules! scalar_impls {
+    ($($t:ty => $s:ident),* $(,)?) => {$(
+        // SAFETY: the description matches the primitive's x86-64 size, alignment and kind.
+        unsafe impl ForeignType for $t {
+            const DESC: &'static TypeDesc = &TypeDesc::scalar(stringify!($t), Scalar::$s);
+        }
+    )*};
+}
+
+scalar_impls! {
+    i8 => I8, i16 => I16, i32 => I32, i64 => I64, isize => I64,
+    u8 => U8, u16 => U16, u32 => U32, u64 => U64, usize => U64,
+    bool => Bool, f32 => F32, f64 => F64,
+}
+
+const POINTER: TypeDesc = TypeDesc::scalar("pointer", Scalar::Pointer);
+const FN_POINTER: TypeDesc = TypeDesc::scalar("fn pointer", Scalar::FnPointer);
+
+// SAFETY: thin raw pointers are one 8-byte pointer on x86-64.
+unsafe impl<T> ForeignType for *const T {
+    const DESC: &'static TypeDesc = &POINTER;
+}
+// SAFETY: as for `*const T`.
+unsafe impl<T> ForeignType for *mut T {
+    const DESC: &'static TypeDesc = &POINTER;
+}
+// SAFETY: a reference to a sized type is one non-null 8-byte pointer.
+unsafe impl<T> ForeignType for &T {
+    const DESC: &'static TypeDesc = &POINTER;
+}
+// SAFETY: as for `&T`.
+unsafe impl<T> ForeignType for &mut T {
+    const DESC: &'static TypeDesc = &POINTER;
+}
+// SAFETY: `Option<NonNull<T>>` has the layout of `*mut T` (null for `None`).
+unsafe impl<T> ForeignType for Option<NonNull<T>> {
+    const DESC: &'static TypeDesc = &POINTER;
+}
+// SAFETY: `Option<&T>` has the layout of `*const T` (null for `None`).
+unsafe impl<T> ForeignType for Option<&T> {
+    const DESC: &'static TypeDesc = &POINTER;
+}
+// SAFETY: as for `Option<&T>`.
+unsafe impl<T> ForeignType for Option<&mut T> {
+    const DESC: &'static TypeDesc = &POINTER;
+}
+
+/// Implements `ForeignType` for C-ABI function pointers of every arity up to 16.
+macro_rules! fn_pointer_impls {
+    ($($arg:ident)*) => {
+        fn_pointer_impls!(@abi "C" $($arg)*);
+        fn_pointer_impls!(@abi "win64" $($arg)*);
+        fn_pointer_impls!(@abi "sysv64" $($arg)*);
+    };
+    (@abi $abi:literal $($arg:ident)*) => {
+        // SAFETY: a function pointer is one 8-byte code address.
+        unsafe impl<R, $($arg),*> ForeignType for extern $abi fn($($arg),*) -> R {
+            const DESC: &'static TypeDesc = &FN_POINTER;
+        }
+        // SAFETY: `Option<fn>` uses null for `None`, so it is one code address too.
+        unsafe impl<R, $($arg),*> ForeignType for Option<extern $abi fn($($arg),*) -> R> {
+            const DESC: &'static TypeDesc = &FN_POINTER;
+        }
+        // SAFETY: as above.
+        unsafe impl<R, $($arg),*> ForeignType for unsafe extern $abi fn($($arg),*) -> R {
+            const DESC: &'static TypeDesc = &FN_POINTER;
+        }
+        // SAFETY: as above.
+        unsafe impl<R, $($arg),*> ForeignType for Option<unsafe extern $abi fn($($arg),*) -> R> {
+            const DESC: &'static TypeDesc = &FN_POINTER;
+        }
+    };
+}
+
+macro_rules! fn_pointer_arities {
+    ($first:ident $($rest:ident)*) => {
+        fn_pointer_impls!($first $($rest)*);
+        fn_pointer_arities!($($rest)*);
+    };
+    () => {
+        fn_pointer_impls!();
+    };
+}
+
+fn_pointer_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
+
+// SAFETY: `[T; N]` is `N` elements of `T` at stride `size_of::<T>()`, which
+// C lays out the same way; `N == 0` is rejected at compile time.
+unsafe impl<T: ForeignType, const N: usize> ForeignType for [T; N] {
+    const DESC: &'static TypeDesc = &{
+        assert!(N > 0, "zero-length arrays cannot cross a foreign ABI boundary: C has no zero-sized types");
+        layout::array("array", T::DESC, N)
+    };
+}
+
+/// A type that may be returned from a foreign function: `()` or any
+/// [`ForeignType`].
+pub trait ForeignReturn {
+    /// The description of the returned value, `None` for `()`.
+    const RETURN_DESC: Option<&'static TypeDesc>;
+}
+
+impl ForeignReturn for () {
+    const RETURN_DESC: Option<&'static TypeDesc> = None;
+}
+
+impl<T: ForeignType> ForeignReturn for T {
+    const RETURN_DESC: Option<&'static TypeDesc> = Some(<T as ForeignType>::DESC);
+}
