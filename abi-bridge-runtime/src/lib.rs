@@ -10,15 +10,19 @@
 
 pub mod conv;
 pub mod error;
+mod jit;
 pub mod layout;
+mod memory;
 pub mod plan;
 pub mod signature;
+mod thunk;
 pub mod types;
 
 pub use conv::Conv;
 pub use error::Error;
 pub use plan::{classify, CallPlan};
 pub use signature::{FnSignature, Signature};
+pub use thunk::Thunk;
 pub use types::{ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
 
 /// Support for the code that `abi-bridge-macros` generates. Not public API:

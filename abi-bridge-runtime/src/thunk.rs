@@ -1,0 +1,181 @@
+//! Thunks: generated code that is called with one convention and calls a
+//! target with another.
+//!
+//! Code is generated once per (caller convention, callee convention,
+//! signature, shape) and kept for the process; a [`Thunk`] for a given target
+//! is a trampoline slot that jumps into that code with the target in r10, so
+//! creating a second thunk of a known signature generates no code at all.
+
+use core::ffi::c_void;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use crate::conv::Conv;
+use crate::error::Error;
+use crate::jit::{self, Bridge, Context, Target};
+use crate::memory::{self, Slot, Trampolines, STUB_CONTEXT};
+use crate::plan::{classify, CallPlan};
+use crate::signature::Signature;
+use crate::types::{ForeignType, TypeDesc};
+
+/// The shapes of generated code for one signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Shape {
+    /// Called through a trampoline: the target arrives in r10.
+    Trampoline,
+    /// Called with the target as an extra leading pointer argument (the
+    /// code behind `#[foreign_abi]` functions: no trampoline on the hot path).
+    TargetFirst,
+}
+
+type CodeKey = (Conv, Conv, Signature, Shape);
+
+static CODE: Mutex<Option<HashMap<CodeKey, usize>>> = Mutex::new(None);
+
+/// Every trampoline-backed thunk; generous, because each costs 32 bytes.
+pub(crate) static TRAMPOLINES: Trampolines = Trampolines::new(1 << 24);
+
+/// The plan of `sig` with a pointer argument in front.
+fn with_leading_pointer(conv: Conv, sig: &Signature) -> CallPlan {
+    let mut args: Vec<&'static TypeDesc> = vec![<*const c_void as ForeignType>::DESC];
+    args.extend_from_slice(sig.args());
+    let sig = Signature::new(&args, sig.ret())
+        .expect("a pointer and valid arguments form a valid signature");
+    classify(conv, &sig)
+}
+
+/// The address of the generated code for `shape`, generating and publishing
+/// it on first use.
+pub(crate) fn code(
+    from: Conv,
+    to: Conv,
+    sig: &Signature,
+    shape: Shape,
+) -> Result<*const u8, Error> {
+    let key = (from, to, sig.clone(), shape);
+    if let Some(&addr) = CODE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get_or_insert_with(HashMap::new)
+        .get(&key)
+    {
+        return Ok(addr as *const u8);
+    }
+    let callee = classify(to, sig);
+    let (caller, context) = match shape {
+        Shape::Trampoline => (classify(from, sig), Context::InReg(STUB_CONTEXT)),
+        Shape::TargetFirst => (with_leading_pointer(from, sig), Context::FirstArg),
+    };
+    let bytes = jit::generate(&Bridge {
+        caller: &caller,
+        callee: &callee,
+        context,
+        target: Target::Context,
+        context_to_callee: false,
+    });
+    // Generated outside the lock; if another thread won the race, its code
+    // is used and ours is dropped before publication.
+    let mut cache = CODE.lock().unwrap_or_else(PoisonError::into_inner);
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if let Some(&addr) = cache.get(&key) {
+        return Ok(addr as *const u8);
+    }
+    let addr = memory::publish(&[&bytes])?[0];
+    cache.insert(key, addr as usize);
+    Ok(addr)
+}
+
+/// A function pointer that can be called with one calling convention and
+/// calls a target with another.
+///
+/// ```
+/// use abi_bridge_runtime::{Conv, Signature, Thunk};
+///
+/// extern "win64" fn add(a: i32, b: i32) -> i32 { a + b }
+///
+/// let sig = Signature::of::<fn(i32, i32) -> i32>();
+/// let thunk = Thunk::new(Conv::SysV64, Conv::Win64, &sig, add as *const _)?;
+/// // SAFETY: the thunk is callable as sysv64 with the signature it was made for.
+/// let f: extern "sysv64" fn(i32, i32) -> i32 = unsafe { core::mem::transmute(thunk.entry()) };
+/// assert_eq!(f(2, 3), 5);
+/// # Ok::<(), abi_bridge_runtime::Error>(())
+/// ```
+///
+/// Clones share one entry address; it stays valid until the last clone is
+/// dropped.
+#[derive(Clone, Debug)]
+pub struct Thunk {
+    inner: Arc<Live>,
+}
+
+#[derive(Debug)]
+struct Live {
+    slot: Option<Slot>,
+    key: TargetKey,
+}
+
+type TargetKey = (Conv, Conv, Signature, usize);
+
+static LIVE: Mutex<Option<HashMap<TargetKey, Weak<Live>>>> = Mutex::new(None);
+
+impl Thunk {
+    /// A thunk callable with convention `from` that calls `target` with
+    /// convention `to`, for functions of signature `sig`. Works for every pair
+    /// of conventions, including the identity pairs.
+    ///
+    /// Creating a thunk is safe; calling it is as unsafe as calling `target`
+    /// through a function pointer of that signature.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ExecutableMemory`] if the system refuses executable pages;
+    /// [`Error::Exhausted`] if 16 million thunks are alive at once.
+    pub fn new(
+        from: Conv,
+        to: Conv,
+        sig: &Signature,
+        target: *const c_void,
+    ) -> Result<Thunk, Error> {
+        let key = (from, to, sig.clone(), target as usize);
+        let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+        let live = live.get_or_insert_with(HashMap::new);
+        if let Some(existing) = live.get(&key).and_then(Weak::upgrade) {
+            return Ok(Thunk { inner: existing });
+        }
+        let code = code(from, to, sig, Shape::Trampoline)?;
+        let slot = TRAMPOLINES.alloc(target as usize, code)?;
+        let inner = Arc::new(Live {
+            slot: Some(slot),
+            key: key.clone(),
+        });
+        live.insert(key, Arc::downgrade(&inner));
+        Ok(Thunk { inner })
+    }
+
+    /// The entry address: call it with the `from` convention and `sig`'s
+    /// signature. Valid while this thunk (or a clone) lives.
+    pub fn entry(&self) -> *const c_void {
+        self.inner
+            .slot
+            .as_ref()
+            .expect("a live thunk has a slot")
+            .entry()
+            .cast()
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(map) = live.as_mut() {
+            // Another thunk for the same key may have been made since this
+            // one's last strong reference went away; keep its entry.
+            if map.get(&self.key).is_some_and(|w| w.strong_count() == 0) {
+                map.remove(&self.key);
+            }
+        }
+        if let Some(slot) = self.slot.take() {
+            TRAMPOLINES.free(slot);
+        }
+    }
+}
