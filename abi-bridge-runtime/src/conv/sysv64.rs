@@ -103,7 +103,11 @@ const fn merge(classes: &mut [Option<Eightbyte>; 2], ty: &TypeDesc, base: usize)
     }
     match ty.kind {
         TypeKind::Scalar(s) => {
-            let class = if s.is_float() { Eightbyte::Sse } else { Eightbyte::Integer };
+            let class = if s.is_float() {
+                Eightbyte::Sse
+            } else {
+                Eightbyte::Integer
+            };
             let slot = &mut classes[base / 8];
             *slot = match (*slot, class) {
                 (Some(Eightbyte::Integer), _) | (_, Eightbyte::Integer) => Some(Eightbyte::Integer),
@@ -163,7 +167,9 @@ pub fn classify(sig: &Signature) -> CallPlan {
             // integer register; the callee echoes it in rax.
             ArgClass::Memory => {
                 regs.int = 1;
-                RetMode::Sret { pointer: INT_ARGS[0] }
+                RetMode::Sret {
+                    pointer: INT_ARGS[0],
+                }
             }
             class => {
                 let mut ret_regs = Budget { int: 0, sse: 0 };
@@ -198,9 +204,17 @@ pub fn classify(sig: &Signature) -> CallPlan {
                 // accept is aligned past 8).
                 stack += ty.size.next_multiple_of(8) as u32;
                 if ty.is_aggregate() {
-                    PassMode::Stack { offset, size: ty.size as u32 }
+                    PassMode::Stack {
+                        offset,
+                        size: ty.size as u32,
+                    }
                 } else {
-                    PassMode::Direct(vec![Piece { offset: 0, size: ty.size as u32, loc: Loc::Stack(offset), ext: ext(ty) }])
+                    PassMode::Direct(vec![Piece {
+                        offset: 0,
+                        size: ty.size as u32,
+                        loc: Loc::Stack(offset),
+                        ext: ext(ty),
+                    }])
                 }
             }
         })
@@ -261,7 +275,12 @@ fn pieces(ty: &TypeDesc, class: ArgClass, next: &mut impl FnMut(Eightbyte) -> Re
         .map(|(i, eb)| {
             let offset = 8 * i as u32;
             let size = (ty.size as u32 - offset).min(8);
-            Piece { offset, size, loc: Loc::Reg(next(eb)), ext: ext(ty) }
+            Piece {
+                offset,
+                size,
+                loc: Loc::Reg(next(eb)),
+                ext: ext(ty),
+            }
         })
         .collect()
 }
