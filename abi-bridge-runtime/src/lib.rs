@@ -10,8 +10,10 @@
 
 pub mod conv;
 pub mod error;
+mod foreign;
 mod jit;
 pub mod layout;
+pub mod library;
 mod memory;
 pub mod plan;
 pub mod signature;
@@ -20,6 +22,7 @@ pub mod types;
 
 pub use conv::Conv;
 pub use error::Error;
+pub use library::Library;
 pub use plan::{classify, CallPlan};
 pub use signature::{FnSignature, Signature};
 pub use thunk::Thunk;
@@ -33,4 +36,6 @@ pub mod __private {
     pub use crate::layout::RecordLayout;
     pub use crate::types::{Field, ForeignType, TypeDesc, TypeKind};
     pub use core::mem::{align_of, offset_of, size_of};
+
+    pub use crate::foreign::*;
 }

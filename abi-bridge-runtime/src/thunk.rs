@@ -52,37 +52,65 @@ pub(crate) fn code(
     sig: &Signature,
     shape: Shape,
 ) -> Result<*const u8, Error> {
-    let key = (from, to, sig.clone(), shape);
-    if let Some(&addr) = CODE
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get_or_insert_with(HashMap::new)
-        .get(&key)
-    {
-        return Ok(addr as *const u8);
+    Ok(codes(from, to, std::slice::from_ref(sig), shape)?[0])
+}
+
+/// The generated code for each signature, in order. Whatever is missing from
+/// the cache is generated and published together, packed into shared pages.
+pub(crate) fn codes(
+    from: Conv,
+    to: Conv,
+    sigs: &[Signature],
+    shape: Shape,
+) -> Result<Vec<*const u8>, Error> {
+    let key = |sig: &Signature| (from, to, sig.clone(), shape);
+    let lookup = |cache: &HashMap<CodeKey, usize>| -> Vec<Option<usize>> {
+        sigs.iter()
+            .map(|sig| cache.get(&key(sig)).copied())
+            .collect()
+    };
+    let found = lookup(
+        CODE.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(HashMap::new),
+    );
+    // Generate outside the lock; another thread may race us to the same
+    // signature, in which case the first publication wins.
+    let mut fresh: Vec<(CodeKey, Vec<u8>)> = Vec::new();
+    for (sig, found) in sigs.iter().zip(&found) {
+        if found.is_none() && !fresh.iter().any(|(k, _)| k == &key(sig)) {
+            fresh.push((key(sig), generate(from, to, sig, shape)));
+        }
     }
+    let mut cache = CODE.lock().unwrap_or_else(PoisonError::into_inner);
+    let cache = cache.get_or_insert_with(HashMap::new);
+    fresh.retain(|(k, _)| !cache.contains_key(k));
+    if !fresh.is_empty() {
+        let blobs: Vec<&[u8]> = fresh.iter().map(|(_, bytes)| &bytes[..]).collect();
+        let addrs = memory::publish(&blobs)?;
+        for ((k, _), addr) in fresh.into_iter().zip(addrs) {
+            cache.insert(k, addr as usize);
+        }
+    }
+    Ok(sigs
+        .iter()
+        .map(|sig| cache[&key(sig)] as *const u8)
+        .collect())
+}
+
+fn generate(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Vec<u8> {
     let callee = classify(to, sig);
     let (caller, context) = match shape {
         Shape::Trampoline => (classify(from, sig), Context::InReg(STUB_CONTEXT)),
         Shape::TargetFirst => (with_leading_pointer(from, sig), Context::FirstArg),
     };
-    let bytes = jit::generate(&Bridge {
+    jit::generate(&Bridge {
         caller: &caller,
         callee: &callee,
         context,
         target: Target::Context,
         context_to_callee: false,
-    });
-    // Generated outside the lock; if another thread won the race, its code
-    // is used and ours is dropped before publication.
-    let mut cache = CODE.lock().unwrap_or_else(PoisonError::into_inner);
-    let cache = cache.get_or_insert_with(HashMap::new);
-    if let Some(&addr) = cache.get(&key) {
-        return Ok(addr as *const u8);
-    }
-    let addr = memory::publish(&[&bytes])?[0];
-    cache.insert(key, addr as usize);
-    Ok(addr)
+    })
 }
 
 /// A function pointer that can be called with one calling convention and

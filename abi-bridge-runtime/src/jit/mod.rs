@@ -32,8 +32,6 @@ use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode
 /// environment), if it has one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Context {
-    /// No context.
-    None,
     /// In a register, put there by a trampoline stub.
     InReg(Gpr),
     /// As the caller's first argument (a pointer); the remaining caller
@@ -44,7 +42,8 @@ pub(crate) enum Context {
 /// What the thunk calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Target {
-    /// A fixed address.
+    /// A fixed address (a closure's shim, for callbacks).
+    #[allow(dead_code)] // until callbacks (issue 4) generate closure trampolines
     Fixed(usize),
     /// The context pointer.
     Context,
@@ -221,7 +220,6 @@ impl<'a> Generator<'a> {
             }])
         };
         match self.b.context {
-            Context::None => None,
             Context::InReg(g) => Some(pointer(Loc::Reg(Reg::Gpr(g)))),
             Context::FirstArg => Some(self.b.caller.args[0].clone()),
         }
