@@ -36,6 +36,11 @@ static CODE: Mutex<Option<HashMap<CodeKey, usize>>> = Mutex::new(None);
 pub(crate) static TRAMPOLINES: Trampolines = Trampolines::new(1 << 24);
 
 /// The plan of `sig` with a pointer argument in front.
+#[cfg(test)]
+pub(crate) fn with_leading_pointer_for_test(conv: Conv, sig: &Signature) -> CallPlan {
+    with_leading_pointer(conv, sig)
+}
+
 fn with_leading_pointer(conv: Conv, sig: &Signature) -> CallPlan {
     let mut args: Vec<&'static TypeDesc> = vec![<*const c_void as ForeignType>::DESC];
     args.extend_from_slice(sig.args());

@@ -758,3 +758,33 @@ fn indirect_size(dst: &PassMode) -> u32 {
         PassMode::Indirect(_) => 0,
     }
 }
+
+#[cfg(test)]
+mod dump {
+    #[test]
+    #[ignore]
+    fn dump() {
+        use crate::{classify, Conv, Signature};
+        let cases = [
+            ("add2", Signature::of::<fn(i32, i32) -> i32>()),
+            (
+                "sum10",
+                Signature::of::<fn(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64>(),
+            ),
+        ];
+        for (name, sig) in cases {
+            for (from, to) in [(Conv::SysV64, Conv::Win64), (Conv::Win64, Conv::SysV64)] {
+                let caller = crate::thunk::with_leading_pointer_for_test(from, &sig);
+                let callee = classify(to, &sig);
+                let code = super::generate(&super::Bridge {
+                    caller: &caller,
+                    callee: &callee,
+                    context: super::Context::FirstArg,
+                    target: super::Target::Context,
+                    context_to_callee: false,
+                });
+                std::fs::write(format!("/tmp/{name}-{from}-{to}.bin"), code).unwrap();
+            }
+        }
+    }
+}
