@@ -24,10 +24,7 @@ pub fn entry_for<F: FnSignature>(to: Conv) -> Result<*const c_void, Error> {
 /// The codes of many `#[foreign_abi]` functions, generated together so they
 /// share pages (used when a library is loaded).
 pub fn entries(to: Conv, sigs: &[Signature]) -> Result<Vec<*const c_void>, Error> {
-    Ok(thunk::codes(Conv::HOST, to, sigs, Shape::TargetFirst)?
-        .into_iter()
-        .map(<*const u8>::cast)
-        .collect())
+    Ok(thunk::codes(Conv::HOST, to, sigs, Shape::TargetFirst)?.into_iter().map(<*const u8>::cast).collect())
 }
 
 /// The first call of a linked `#[foreign_abi]` function: generates its code,

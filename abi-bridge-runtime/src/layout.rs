@@ -27,11 +27,7 @@ pub struct RecordLayout {
 impl RecordLayout {
     /// An empty struct (`union == false`) or union layout.
     pub const fn new(union: bool) -> RecordLayout {
-        RecordLayout {
-            end: 0,
-            align: 1,
-            union,
-        }
+        RecordLayout { end: 0, align: 1, union }
     }
 
     /// Places the next field of type `ty` and returns its offset.
@@ -64,12 +60,7 @@ impl RecordLayout {
 
 /// The description of the C array `elem[len]`.
 pub const fn array(name: &'static str, elem: &'static TypeDesc, len: usize) -> TypeDesc {
-    TypeDesc {
-        name,
-        size: elem.size * len,
-        align: elem.align,
-        kind: TypeKind::Array { elem, len },
-    }
+    TypeDesc { name, size: elem.size * len, align: elem.align, kind: TypeKind::Array { elem, len } }
 }
 
 #[cfg(test)]

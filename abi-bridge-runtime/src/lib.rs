@@ -8,6 +8,7 @@
 //!
 //! Users depend on the `abi-bridge` crate, which re-exports what they need.
 
+pub mod callback;
 pub mod conv;
 pub mod error;
 mod foreign;
@@ -20,6 +21,7 @@ pub mod signature;
 mod thunk;
 pub mod types;
 
+pub use callback::{live_trampolines, set_trampoline_limit, Callback, CallbackFn};
 pub use conv::Conv;
 pub use error::Error;
 pub use library::Library;

@@ -29,22 +29,14 @@ impl Library {
     pub unsafe fn open(path: impl AsRef<OsStr>) -> Result<Library, Error> {
         let path = path.as_ref();
         // SAFETY: the caller vouches for the library's initialisers.
-        let lib = unsafe { libloading::Library::new(path) }.map_err(|e| Error::LoadLibrary {
-            path: path.into(),
-            source: Box::new(e),
-        })?;
-        Ok(Library {
-            lib,
-            name: Path::new(path).display().to_string(),
-        })
+        let lib = unsafe { libloading::Library::new(path) }
+            .map_err(|e| Error::LoadLibrary { path: path.into(), source: Box::new(e) })?;
+        Ok(Library { lib, name: Path::new(path).display().to_string() })
     }
 
     /// Wraps a library the caller opened itself.
     pub fn from_libloading(lib: libloading::Library, name: impl Into<String>) -> Library {
-        Library {
-            lib,
-            name: name.into(),
-        }
+        Library { lib, name: name.into() }
     }
 
     /// The name the library was opened under.

@@ -14,6 +14,7 @@
 
 use std::io;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::error::Error;
@@ -70,17 +71,12 @@ pub(crate) fn publish(blobs: &[&[u8]]) -> Result<Vec<*const u8>, Error> {
     let base = map_rw(len)?;
     for (blob, &offset) in blobs.iter().zip(&offsets) {
         // SAFETY: `offset + blob.len() <= len`, inside the fresh mapping.
-        unsafe {
-            std::ptr::copy_nonoverlapping(blob.as_ptr(), base.as_ptr().add(offset), blob.len())
-        };
+        unsafe { std::ptr::copy_nonoverlapping(blob.as_ptr(), base.as_ptr().add(offset), blob.len()) };
     }
     // SAFETY: the whole mapping was made above and is written by no one else.
     unsafe { seal(base, len)? };
     // SAFETY: every offset is inside the mapping.
-    Ok(offsets
-        .iter()
-        .map(|&o| unsafe { base.as_ptr().add(o) }.cast_const())
-        .collect())
+    Ok(offsets.iter().map(|&o| unsafe { base.as_ptr().add(o) }.cast_const()).collect())
 }
 
 /// One trampoline: 16 bytes of code at `entry` that loads the slot's first
@@ -114,7 +110,7 @@ fn stub() -> [u8; STUB] {
 /// freed slots are reused.
 pub(crate) struct Trampolines {
     state: Mutex<PoolState>,
-    capacity: usize,
+    capacity: AtomicUsize,
 }
 
 struct PoolState {
@@ -148,43 +144,31 @@ impl Trampolines {
     /// An empty pool that holds at most `capacity` live slots.
     pub(crate) const fn new(capacity: usize) -> Trampolines {
         Trampolines {
-            state: Mutex::new(PoolState {
-                blocks: Vec::new(),
-                free: Vec::new(),
-                live: 0,
-            }),
-            capacity,
+            state: Mutex::new(PoolState { blocks: Vec::new(), free: Vec::new(), live: 0 }),
+            capacity: AtomicUsize::new(capacity),
         }
     }
 
     /// Takes a slot whose stub will jump to `code` with `context` in r10.
     pub(crate) fn alloc(&self, context: usize, code: *const u8) -> Result<Slot, Error> {
         let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        if st.live >= self.capacity {
-            return Err(Error::Exhausted {
-                resource: "trampoline pool",
-                capacity: self.capacity,
-            });
+        let capacity = self.capacity.load(Ordering::Relaxed);
+        if st.live >= capacity {
+            return Err(Error::Exhausted { resource: "trampoline pool", capacity });
         }
         if st.free.is_empty() {
             let block = map_rw(2 * HALF)?;
             let stub = stub();
             for i in 0..BLOCK_SLOTS {
                 // SAFETY: `i * STUB + STUB <= HALF`, inside the fresh mapping.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(stub.as_ptr(), block.as_ptr().add(i * STUB), STUB)
-                };
+                unsafe { std::ptr::copy_nonoverlapping(stub.as_ptr(), block.as_ptr().add(i * STUB), STUB) };
             }
             // SAFETY: the code half is fresh and written only here; the data
             // half stays writable and is never executable.
             unsafe { seal(block, HALF)? };
             let b = st.blocks.len() as u32;
             st.blocks.push(block.as_ptr() as usize);
-            st.free.extend(
-                (0..BLOCK_SLOTS as u32)
-                    .rev()
-                    .map(|i| b * BLOCK_SLOTS as u32 + i),
-            );
+            st.free.extend((0..BLOCK_SLOTS as u32).rev().map(|i| b * BLOCK_SLOTS as u32 + i));
         }
         let number = st.free.pop().expect("a block was just added");
         st.live += 1;
@@ -205,13 +189,14 @@ impl Trampolines {
         st.free.push(slot.number);
     }
 
+    /// Sets how many slots may be live at once.
+    pub(crate) fn set_capacity(&self, capacity: usize) {
+        self.capacity.store(capacity, Ordering::Relaxed);
+    }
+
     /// How many slots are in use.
-    #[allow(dead_code)]
     pub(crate) fn live(&self) -> usize {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .live
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).live
     }
 }
 

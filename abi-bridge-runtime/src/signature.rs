@@ -22,10 +22,7 @@ impl Signature {
     /// The signature of the function type `F`, e.g.
     /// `Signature::of::<fn(Vec2, f32) -> Vec2>()`.
     pub fn of<F: FnSignature>() -> Signature {
-        Signature {
-            args: Cow::Borrowed(F::ARGS),
-            ret: F::RET,
-        }
+        Signature { args: Cow::Borrowed(F::ARGS), ret: F::RET }
     }
 
     /// A signature built at run time.
@@ -35,20 +32,14 @@ impl Signature {
     /// [`Error::UnsupportedSignature`] if an argument or the return value is an
     /// array: C passes arrays as pointers, so declare the parameter as a pointer
     /// (or wrap the array in a struct to pass it by value).
-    pub fn new(
-        args: &[&'static TypeDesc],
-        ret: Option<&'static TypeDesc>,
-    ) -> Result<Signature, Error> {
+    pub fn new(args: &[&'static TypeDesc], ret: Option<&'static TypeDesc>) -> Result<Signature, Error> {
         for (i, arg) in args.iter().enumerate() {
             check_not_array(arg, || format!("argument {i} (`{}`)", arg.name))?;
         }
         if let Some(ret) = ret {
             check_not_array(ret, || format!("return value (`{}`)", ret.name))?;
         }
-        Ok(Signature {
-            args: Cow::Owned(args.to_vec()),
-            ret,
-        })
+        Ok(Signature { args: Cow::Owned(args.to_vec()), ret })
     }
 
     /// The argument types, in order.

@@ -26,6 +26,10 @@ pub(crate) enum Shape {
     /// Called with the target as an extra leading pointer argument (the
     /// code behind `#[foreign_abi]` functions: no trampoline on the hot path).
     TargetFirst,
+    /// A closure callback: called through a trampoline with the closure's
+    /// block in r10, it calls the shim stored at the block's start with the
+    /// block as an extra first argument.
+    Closure,
 }
 
 type CodeKey = (Conv, Conv, Signature, Shape);
@@ -44,41 +48,24 @@ pub(crate) fn with_leading_pointer_for_test(conv: Conv, sig: &Signature) -> Call
 fn with_leading_pointer(conv: Conv, sig: &Signature) -> CallPlan {
     let mut args: Vec<&'static TypeDesc> = vec![<*const c_void as ForeignType>::DESC];
     args.extend_from_slice(sig.args());
-    let sig = Signature::new(&args, sig.ret())
-        .expect("a pointer and valid arguments form a valid signature");
+    let sig = Signature::new(&args, sig.ret()).expect("a pointer and valid arguments form a valid signature");
     classify(conv, &sig)
 }
 
 /// The address of the generated code for `shape`, generating and publishing
 /// it on first use.
-pub(crate) fn code(
-    from: Conv,
-    to: Conv,
-    sig: &Signature,
-    shape: Shape,
-) -> Result<*const u8, Error> {
+pub(crate) fn code(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Result<*const u8, Error> {
     Ok(codes(from, to, std::slice::from_ref(sig), shape)?[0])
 }
 
 /// The generated code for each signature, in order. Whatever is missing from
 /// the cache is generated and published together, packed into shared pages.
-pub(crate) fn codes(
-    from: Conv,
-    to: Conv,
-    sigs: &[Signature],
-    shape: Shape,
-) -> Result<Vec<*const u8>, Error> {
+pub(crate) fn codes(from: Conv, to: Conv, sigs: &[Signature], shape: Shape) -> Result<Vec<*const u8>, Error> {
     let key = |sig: &Signature| (from, to, sig.clone(), shape);
     let lookup = |cache: &HashMap<CodeKey, usize>| -> Vec<Option<usize>> {
-        sigs.iter()
-            .map(|sig| cache.get(&key(sig)).copied())
-            .collect()
+        sigs.iter().map(|sig| cache.get(&key(sig)).copied()).collect()
     };
-    let found = lookup(
-        CODE.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert_with(HashMap::new),
-    );
+    let found = lookup(CODE.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_with(HashMap::new));
     // Generate outside the lock; another thread may race us to the same
     // signature, in which case the first publication wins.
     let mut fresh: Vec<(CodeKey, Vec<u8>)> = Vec::new();
@@ -97,25 +84,19 @@ pub(crate) fn codes(
             cache.insert(k, addr as usize);
         }
     }
-    Ok(sigs
-        .iter()
-        .map(|sig| cache[&key(sig)] as *const u8)
-        .collect())
+    Ok(sigs.iter().map(|sig| cache[&key(sig)] as *const u8).collect())
 }
 
 fn generate(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Vec<u8> {
-    let callee = classify(to, sig);
-    let (caller, context) = match shape {
-        Shape::Trampoline => (classify(from, sig), Context::InReg(STUB_CONTEXT)),
-        Shape::TargetFirst => (with_leading_pointer(from, sig), Context::FirstArg),
+    let (caller, callee, context, target) = match shape {
+        Shape::Trampoline => (classify(from, sig), classify(to, sig), Context::InReg(STUB_CONTEXT), Target::Context),
+        Shape::TargetFirst => (with_leading_pointer(from, sig), classify(to, sig), Context::FirstArg, Target::Context),
+        Shape::Closure => {
+            (classify(from, sig), with_leading_pointer(to, sig), Context::InReg(STUB_CONTEXT), Target::AtContext)
+        }
     };
-    jit::generate(&Bridge {
-        caller: &caller,
-        callee: &callee,
-        context,
-        target: Target::Context,
-        context_to_callee: false,
-    })
+    let context_to_callee = shape == Shape::Closure;
+    jit::generate(&Bridge { caller: &caller, callee: &callee, context, target, context_to_callee })
 }
 
 /// A function pointer that can be called with one calling convention and
@@ -163,12 +144,7 @@ impl Thunk {
     ///
     /// [`Error::ExecutableMemory`] if the system refuses executable pages;
     /// [`Error::Exhausted`] if 16 million thunks are alive at once.
-    pub fn new(
-        from: Conv,
-        to: Conv,
-        sig: &Signature,
-        target: *const c_void,
-    ) -> Result<Thunk, Error> {
+    pub fn new(from: Conv, to: Conv, sig: &Signature, target: *const c_void) -> Result<Thunk, Error> {
         let key = (from, to, sig.clone(), target as usize);
         let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
         let live = live.get_or_insert_with(HashMap::new);
@@ -177,10 +153,7 @@ impl Thunk {
         }
         let code = code(from, to, sig, Shape::Trampoline)?;
         let slot = TRAMPOLINES.alloc(target as usize, code)?;
-        let inner = Arc::new(Live {
-            slot: Some(slot),
-            key: key.clone(),
-        });
+        let inner = Arc::new(Live { slot: Some(slot), key: key.clone() });
         live.insert(key, Arc::downgrade(&inner));
         Ok(Thunk { inner })
     }
@@ -188,12 +161,7 @@ impl Thunk {
     /// The entry address: call it with the `from` convention and `sig`'s
     /// signature. Valid while this thunk (or a clone) lives.
     pub fn entry(&self) -> *const c_void {
-        self.inner
-            .slot
-            .as_ref()
-            .expect("a live thunk has a slot")
-            .entry()
-            .cast()
+        self.inner.slot.as_ref().expect("a live thunk has a slot").entry().cast()
     }
 }
 

@@ -129,23 +129,13 @@ pub struct TypeDesc {
 impl TypeDesc {
     /// The description of a scalar of kind `scalar`, named `name`.
     pub const fn scalar(name: &'static str, scalar: Scalar) -> TypeDesc {
-        TypeDesc {
-            name,
-            size: scalar.size(),
-            align: scalar.size(),
-            kind: TypeKind::Scalar(scalar),
-        }
+        TypeDesc { name, size: scalar.size(), align: scalar.size(), kind: TypeKind::Scalar(scalar) }
     }
 
     /// The same description under another name (used for `#[repr(transparent)]`
     /// newtypes and fieldless enums, which travel exactly as their inner type).
     pub const fn renamed(&self, name: &'static str) -> TypeDesc {
-        TypeDesc {
-            name,
-            size: self.size,
-            align: self.align,
-            kind: self.kind,
-        }
+        TypeDesc { name, size: self.size, align: self.align, kind: self.kind }
     }
 
     /// The scalar kind, if this is a scalar.
@@ -168,10 +158,7 @@ impl TypeDesc {
     /// # Errors
     ///
     /// [`TypeError::Empty`] if `fields` is empty (C has no zero-sized structs).
-    pub fn new_struct(
-        name: &str,
-        fields: &[(&str, &'static TypeDesc)],
-    ) -> Result<&'static TypeDesc, TypeError> {
+    pub fn new_struct(name: &str, fields: &[(&str, &'static TypeDesc)]) -> Result<&'static TypeDesc, TypeError> {
         Self::new_record(name, fields, false)
     }
 
@@ -181,10 +168,7 @@ impl TypeDesc {
     /// # Errors
     ///
     /// [`TypeError::Empty`] if `fields` is empty.
-    pub fn new_union(
-        name: &str,
-        fields: &[(&str, &'static TypeDesc)],
-    ) -> Result<&'static TypeDesc, TypeError> {
+    pub fn new_union(name: &str, fields: &[(&str, &'static TypeDesc)]) -> Result<&'static TypeDesc, TypeError> {
         Self::new_record(name, fields, true)
     }
 
@@ -195,9 +179,7 @@ impl TypeDesc {
     /// [`TypeError::Empty`] if `len` is zero.
     pub fn new_array(elem: &'static TypeDesc, len: usize) -> Result<&'static TypeDesc, TypeError> {
         if len == 0 {
-            return Err(TypeError::Empty {
-                name: format!("{}[0]", elem.name),
-            });
+            return Err(TypeError::Empty { name: format!("{}[0]", elem.name) });
         }
         let name = intern::string(&format!("{}[{len}]", elem.name));
         Ok(intern::desc(layout::array(name, elem, len)))
@@ -209,33 +191,18 @@ impl TypeDesc {
         union: bool,
     ) -> Result<&'static TypeDesc, TypeError> {
         if fields.is_empty() {
-            return Err(TypeError::Empty {
-                name: name.to_owned(),
-            });
+            return Err(TypeError::Empty { name: name.to_owned() });
         }
         let mut placed = Vec::with_capacity(fields.len());
         let mut record = layout::RecordLayout::new(union);
         for &(field_name, ty) in fields {
             let offset = record.place(ty);
-            placed.push(Field {
-                name: intern::string(field_name),
-                offset,
-                ty,
-            });
+            placed.push(Field { name: intern::string(field_name), offset, ty });
         }
         let fields = intern::fields(placed);
         let name = intern::string(name);
-        let kind = if union {
-            TypeKind::Union(fields)
-        } else {
-            TypeKind::Struct(fields)
-        };
-        Ok(intern::desc(TypeDesc {
-            name,
-            size: record.size(),
-            align: record.align(),
-            kind,
-        }))
+        let kind = if union { TypeKind::Union(fields) } else { TypeKind::Struct(fields) };
+        Ok(intern::desc(TypeDesc { name, size: record.size(), align: record.align(), kind }))
     }
 
     /// Calls `visit(offset, scalar)` for every scalar inside this type, at its
@@ -305,9 +272,7 @@ mod intern {
     }
 
     pub(super) fn fields(fields: Vec<Field>) -> &'static [Field] {
-        intern(&FIELDS, &fields[..], || {
-            Box::leak(fields.clone().into_boxed_slice())
-        })
+        intern(&FIELDS, &fields[..], || Box::leak(fields.clone().into_boxed_slice()))
     }
 
     pub(super) fn string(s: &str) -> &'static str {
@@ -432,10 +397,7 @@ fn_pointer_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
 // C lays out the same way; `N == 0` is rejected at compile time.
 unsafe impl<T: ForeignType, const N: usize> ForeignType for [T; N] {
     const DESC: &'static TypeDesc = &{
-        assert!(
-            N > 0,
-            "zero-length arrays cannot cross a foreign ABI boundary: C has no zero-sized types"
-        );
+        assert!(N > 0, "zero-length arrays cannot cross a foreign ABI boundary: C has no zero-sized types");
         layout::array("array", T::DESC, N)
     };
 }

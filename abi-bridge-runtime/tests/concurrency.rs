@@ -17,8 +17,7 @@ extern "sysv64" fn sum_sysv64(a: i64, b: i64, c: i64, d: i64, e: i64, f: i64) ->
 
 /// Mappings that are both writable and executable, as `/proc/self/maps` lines.
 fn writable_and_executable() -> Vec<String> {
-    let maps =
-        std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps is readable on Linux");
+    let maps = std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps is readable on Linux");
     maps.lines()
         .filter(|line| {
             let perms = line.split_whitespace().nth(1).unwrap_or("");
@@ -30,11 +29,7 @@ fn writable_and_executable() -> Vec<String> {
 
 #[test]
 fn eight_threads_create_call_and_drop_thunks_and_no_page_is_ever_writable_and_executable() {
-    assert!(
-        writable_and_executable().is_empty(),
-        "W+X mappings before the test: {:?}",
-        writable_and_executable()
-    );
+    assert!(writable_and_executable().is_empty(), "W+X mappings before the test: {:?}", writable_and_executable());
     let stop = Arc::new(AtomicBool::new(false));
     let scans = Arc::new(AtomicUsize::new(0));
     let watcher = {
@@ -72,8 +67,7 @@ fn eight_threads_create_call_and_drop_thunks_and_no_page_is_ever_writable_and_ex
                     };
                     let thunk = Thunk::new(from, to, &sig, target.cast()).unwrap();
                     // Generate fresh code too: a signature unique to this round.
-                    let fresh = Signature::new(&vec![i64d; 1 + (t * 300 + round) % 13], Some(pair))
-                        .unwrap();
+                    let fresh = Signature::new(&vec![i64d; 1 + (t * 300 + round) % 13], Some(pair)).unwrap();
                     Thunk::new(Conv::SysV64, Conv::Win64, &fresh, sum_win64 as *const _).unwrap();
                     let (a, b) = (t as i64, round as i64);
                     let expected = a + 2 * b + 3 + 8 + 15 + 24;
@@ -101,14 +95,8 @@ fn eight_threads_create_call_and_drop_thunks_and_no_page_is_ever_writable_and_ex
     }
     stop.store(true, Ordering::Relaxed);
     let bad = watcher.join().expect("watcher thread");
-    assert!(
-        scans.load(Ordering::Relaxed) > 0,
-        "the watcher scanned /proc/self/maps"
-    );
-    assert!(
-        bad.is_empty(),
-        "writable and executable mappings seen: {bad:?}"
-    );
+    assert!(scans.load(Ordering::Relaxed) > 0, "the watcher scanned /proc/self/maps");
+    assert!(bad.is_empty(), "writable and executable mappings seen: {bad:?}");
     println!(
         "concurrency: 8 threads x 300 rounds, {} scans of /proc/self/maps, no W+X mapping",
         scans.load(Ordering::Relaxed)

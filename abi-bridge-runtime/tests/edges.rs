@@ -7,12 +7,7 @@ use abi_bridge_runtime::{Conv, ForeignType, Signature, Thunk, TypeDesc};
 
 // A sysv64 function that returns its first argument register untouched, so
 // the test sees all 64 bits the thunk put in rdi.
-core::arch::global_asm!(
-    ".globl abi_bridge_test_raw_rdi",
-    "abi_bridge_test_raw_rdi:",
-    "mov rax, rdi",
-    "ret",
-);
+core::arch::global_asm!(".globl abi_bridge_test_raw_rdi", "abi_bridge_test_raw_rdi:", "mov rax, rdi", "ret",);
 extern "sysv64" {
     fn abi_bridge_test_raw_rdi();
 }
@@ -21,13 +16,7 @@ extern "sysv64" {
 /// rcx, all 64 bits of it, and returns the 64 bits the sysv64 side got in rdi.
 fn through_thunk<T: ForeignType>(raw: u64) -> u64 {
     let sig = Signature::new(&[T::DESC], Some(<u64 as ForeignType>::DESC)).unwrap();
-    let thunk = Thunk::new(
-        Conv::Win64,
-        Conv::SysV64,
-        &sig,
-        abi_bridge_test_raw_rdi as *const _,
-    )
-    .unwrap();
+    let thunk = Thunk::new(Conv::Win64, Conv::SysV64, &sig, abi_bridge_test_raw_rdi as *const _).unwrap();
     // SAFETY: a win64 function taking one integer-class argument receives it
     // in rcx whatever its width, so passing a u64 puts `raw` there whole.
     let f: extern "win64" fn(u64) -> u64 = unsafe { core::mem::transmute(thunk.entry()) };
@@ -66,32 +55,16 @@ unsafe impl ForeignType for B3 {
             size: l.size(),
             align: l.align(),
             kind: TypeKind::Struct(&[
-                Field {
-                    name: "a",
-                    offset: a,
-                    ty: u8::DESC,
-                },
-                Field {
-                    name: "b",
-                    offset: b,
-                    ty: u8::DESC,
-                },
-                Field {
-                    name: "c",
-                    offset: c,
-                    ty: u8::DESC,
-                },
+                Field { name: "a", offset: a, ty: u8::DESC },
+                Field { name: "b", offset: b, ty: u8::DESC },
+                Field { name: "c", offset: c, ty: u8::DESC },
             ]),
         }
     };
 }
 
 extern "sysv64" fn rotate(v: B3) -> B3 {
-    B3 {
-        a: v.c,
-        b: v.a,
-        c: v.b,
-    }
+    B3 { a: v.c, b: v.a, c: v.b }
 }
 
 /// Two pages, the second inaccessible: returns a pointer `n` bytes before it.
@@ -107,10 +80,7 @@ fn before_guard_page(n: usize) -> *mut u8 {
             0,
         );
         assert_ne!(p, libc::MAP_FAILED);
-        assert_eq!(
-            libc::mprotect(p.cast::<u8>().add(4096).cast(), 4096, libc::PROT_NONE),
-            0
-        );
+        assert_eq!(libc::mprotect(p.cast::<u8>().add(4096).cast(), 4096, libc::PROT_NONE), 0);
         p.cast::<u8>().add(4096 - n)
     }
 }
@@ -128,13 +98,9 @@ fn by_reference_arguments_and_return_buffers_are_never_overrun() {
     unsafe { arg.write(B3 { a: 1, b: 2, c: 3 }) };
     // SAFETY: win64 with an sret return and one by-reference argument is
     // exactly (rcx = return buffer, rdx = pointer to the argument) -> rax.
-    let f: extern "win64" fn(*mut B3, *const B3) -> *mut B3 =
-        unsafe { core::mem::transmute(thunk.entry()) };
+    let f: extern "win64" fn(*mut B3, *const B3) -> *mut B3 = unsafe { core::mem::transmute(thunk.entry()) };
     let echoed = f(ret, arg);
-    assert_eq!(
-        echoed, ret,
-        "a callee returning through a hidden pointer echoes it in rax"
-    );
+    assert_eq!(echoed, ret, "a callee returning through a hidden pointer echoes it in rax");
     // SAFETY: the thunk wrote the 3 bytes.
     assert_eq!(unsafe { ret.read() }, B3 { a: 3, b: 1, c: 2 });
 }

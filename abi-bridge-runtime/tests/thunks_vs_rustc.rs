@@ -1,10 +1,12 @@
 //! Thunks for every pair of conventions, checked against rustc: rustc compiles
 //! both the call into the thunk (`extern "<from>" fn` pointer) and the target
 //! (`extern "<to>" fn`), so every byte that crosses is placed by the compiler.
+//! Callbacks likewise: rustc calls the entry through an `extern "win64"` or
+//! `extern "sysv64"` fn pointer, as foreign code compiled by it would.
 
 use abi_bridge_runtime::layout::RecordLayout;
 use abi_bridge_runtime::types::{Field, TypeKind};
-use abi_bridge_runtime::{Conv, ForeignType, Signature, Thunk, TypeDesc};
+use abi_bridge_runtime::{Callback, Conv, ForeignType, Signature, Thunk, TypeDesc};
 
 /// Implements `ForeignType` for a `#[repr(C)]` test struct by hand.
 macro_rules! foreign_struct {
@@ -26,27 +28,11 @@ macro_rules! foreign_struct {
 }
 
 foreign_struct!(Vec2 { x: f64, y: f64 });
-foreign_struct!(F3 {
-    a: f32,
-    b: f32,
-    c: f32
-});
+foreign_struct!(F3 { a: f32, b: f32, c: f32 });
 foreign_struct!(CharDouble { c: i8, d: f64 });
-foreign_struct!(Big {
-    a: f64,
-    b: i64,
-    c: f64
-});
-foreign_struct!(B3 {
-    a: u8,
-    b: u8,
-    c: u8
-});
-foreign_struct!(B7 {
-    a: u8,
-    b: u16,
-    c: u32
-});
+foreign_struct!(Big { a: f64, b: i64, c: f64 });
+foreign_struct!(B3 { a: u8, b: u8, c: u8 });
+foreign_struct!(B7 { a: u8, b: u16, c: u32 });
 foreign_struct!(FF { a: f32, b: f32 });
 foreign_struct!(LD { a: i64, b: f64 });
 
@@ -141,70 +127,42 @@ impl FromHash for f64 {
 }
 impl FromHash for Vec2 {
     fn from_hash(h: u64) -> Self {
-        Vec2 {
-            x: f64::from_hash(h),
-            y: f64::from_hash(mix(h, 1)),
-        }
+        Vec2 { x: f64::from_hash(h), y: f64::from_hash(mix(h, 1)) }
     }
 }
 impl FromHash for F3 {
     fn from_hash(h: u64) -> Self {
-        F3 {
-            a: f32::from_hash(h),
-            b: f32::from_hash(mix(h, 1)),
-            c: f32::from_hash(mix(h, 2)),
-        }
+        F3 { a: f32::from_hash(h), b: f32::from_hash(mix(h, 1)), c: f32::from_hash(mix(h, 2)) }
     }
 }
 impl FromHash for CharDouble {
     fn from_hash(h: u64) -> Self {
-        CharDouble {
-            c: h as i8,
-            d: f64::from_hash(mix(h, 1)),
-        }
+        CharDouble { c: h as i8, d: f64::from_hash(mix(h, 1)) }
     }
 }
 impl FromHash for Big {
     fn from_hash(h: u64) -> Self {
-        Big {
-            a: f64::from_hash(h),
-            b: mix(h, 1) as i64,
-            c: f64::from_hash(mix(h, 2)),
-        }
+        Big { a: f64::from_hash(h), b: mix(h, 1) as i64, c: f64::from_hash(mix(h, 2)) }
     }
 }
 impl FromHash for B3 {
     fn from_hash(h: u64) -> Self {
-        B3 {
-            a: h as u8,
-            b: (h >> 8) as u8,
-            c: (h >> 16) as u8,
-        }
+        B3 { a: h as u8, b: (h >> 8) as u8, c: (h >> 16) as u8 }
     }
 }
 impl FromHash for B7 {
     fn from_hash(h: u64) -> Self {
-        B7 {
-            a: h as u8,
-            b: (h >> 8) as u16,
-            c: (h >> 24) as u32,
-        }
+        B7 { a: h as u8, b: (h >> 8) as u16, c: (h >> 24) as u32 }
     }
 }
 impl FromHash for FF {
     fn from_hash(h: u64) -> Self {
-        FF {
-            a: f32::from_hash(h),
-            b: f32::from_hash(mix(h, 1)),
-        }
+        FF { a: f32::from_hash(h), b: f32::from_hash(mix(h, 1)) }
     }
 }
 impl FromHash for LD {
     fn from_hash(h: u64) -> Self {
-        LD {
-            a: h as i64,
-            b: f64::from_hash(mix(h, 1)),
-        }
+        LD { a: h as i64, b: f64::from_hash(mix(h, 1)) }
     }
 }
 
@@ -236,6 +194,18 @@ macro_rules! check_signature {
                     let g: extern "win64" fn($($t),*) -> $r = unsafe { core::mem::transmute(from_win.entry()) };
                     assert_eq!(g($($a),*), expected, "win64 -> {to}: {}", abi_bridge_runtime::classify(to, &sig));
                 }
+                // Callbacks: rustc calls the entry as foreign code would.
+                let calls = std::sync::atomic::AtomicUsize::new(0);
+                let closure = |$($a: $t),*| { calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed); body($($a),*) };
+                let cb = Callback::<fn($($t),*) -> $r>::new(Conv::Win64, closure).unwrap();
+                assert_eq!(cb.as_win64().unwrap()($($a),*), expected, "win64 callback: {}", abi_bridge_runtime::classify(Conv::Win64, &sig));
+                let cb = Callback::<fn($($t),*) -> $r>::new(Conv::SysV64, closure).unwrap();
+                assert_eq!(cb.as_sysv64().unwrap()($($a),*), expected, "sysv64 callback");
+                let mut count = 0;
+                let cb = Callback::<fn($($t),*) -> $r>::new_mut(Conv::Win64, |$($a: $t),*| { count += 1; body($($a),*) }).unwrap();
+                assert_eq!(cb.as_win64().unwrap()($($a),*), expected, "win64 FnMut callback");
+                drop(cb);
+                assert_eq!((calls.load(std::sync::atomic::Ordering::Relaxed), count), (2, 1));
             }
         }
     };

@@ -98,16 +98,12 @@ pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
 /// Merges the classes of every scalar of `ty` (at `base`) into `classes`;
 /// `false` if a field is not at a multiple of its alignment.
 const fn merge(classes: &mut [Option<Eightbyte>; 2], ty: &TypeDesc, base: usize) -> bool {
-    if base % ty.align != 0 {
+    if !base.is_multiple_of(ty.align) {
         return false;
     }
     match ty.kind {
         TypeKind::Scalar(s) => {
-            let class = if s.is_float() {
-                Eightbyte::Sse
-            } else {
-                Eightbyte::Integer
-            };
+            let class = if s.is_float() { Eightbyte::Sse } else { Eightbyte::Integer };
             let slot = &mut classes[base / 8];
             *slot = match (*slot, class) {
                 (Some(Eightbyte::Integer), _) | (_, Eightbyte::Integer) => Some(Eightbyte::Integer),
@@ -167,9 +163,7 @@ pub fn classify(sig: &Signature) -> CallPlan {
             // integer register; the callee echoes it in rax.
             ArgClass::Memory => {
                 regs.int = 1;
-                RetMode::Sret {
-                    pointer: INT_ARGS[0],
-                }
+                RetMode::Sret { pointer: INT_ARGS[0] }
             }
             class => {
                 let mut ret_regs = Budget { int: 0, sse: 0 };
@@ -204,10 +198,7 @@ pub fn classify(sig: &Signature) -> CallPlan {
                 // accept is aligned past 8).
                 stack += ty.size.next_multiple_of(8) as u32;
                 if ty.is_aggregate() {
-                    PassMode::Stack {
-                        offset,
-                        size: ty.size as u32,
-                    }
+                    PassMode::Stack { offset, size: ty.size as u32 }
                 } else {
                     PassMode::Direct(vec![Piece {
                         offset: 0,
@@ -275,12 +266,7 @@ fn pieces(ty: &TypeDesc, class: ArgClass, next: &mut impl FnMut(Eightbyte) -> Re
         .map(|(i, eb)| {
             let offset = 8 * i as u32;
             let size = (ty.size as u32 - offset).min(8);
-            Piece {
-                offset,
-                size,
-                loc: Loc::Reg(next(eb)),
-                ext: ext(ty),
-            }
+            Piece { offset, size, loc: Loc::Reg(next(eb)), ext: ext(ty) }
         })
         .collect()
 }

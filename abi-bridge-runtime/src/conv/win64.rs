@@ -91,9 +91,7 @@ pub fn classify(sig: &Signature) -> CallPlan {
             ArgClass::Sse => RetMode::Direct(vec![whole(ty, Loc::Reg(Reg::Xmm(0)))]),
             // The hidden pointer takes slot 0 (rcx) and shifts every argument
             // one slot to the right; the callee echoes it in rax.
-            ArgClass::ByRef => RetMode::Sret {
-                pointer: INT_ARGS[0],
-            },
+            ArgClass::ByRef => RetMode::Sret { pointer: INT_ARGS[0] },
         },
     };
     let first_slot = usize::from(matches!(ret, RetMode::Sret { .. }));
@@ -133,10 +131,5 @@ pub fn classify(sig: &Signature) -> CallPlan {
 /// The whole value in one location. win64 leaves the upper bits of a small
 /// integer's register undefined.
 fn whole(ty: &TypeDesc, loc: Loc) -> Piece {
-    Piece {
-        offset: 0,
-        size: ty.size as u32,
-        loc,
-        ext: Ext::None,
-    }
+    Piece { offset: 0, size: ty.size as u32, loc, ext: Ext::None }
 }

@@ -2,8 +2,11 @@
 //! No calling-convention knowledge lives here; callers say which registers,
 //! which addresses and how many bytes.
 
+// dynasm! expands register operands to `.into()` calls even when they are already `u8`.
+#![allow(clippy::useless_conversion)]
+
 use dynasmrt::x64::X64Relocation;
-use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
+use dynasmrt::{dynasm, DynasmApi, VecAssembler};
 
 use crate::plan::{Ext, Gpr, Reg};
 
@@ -22,10 +25,7 @@ pub(crate) struct Addr {
 
 impl Addr {
     pub(crate) fn plus(self, bytes: u32) -> Addr {
-        Addr {
-            base: self.base,
-            disp: self.disp + bytes as i32,
-        }
+        Addr { base: self.base, disp: self.disp + bytes as i32 }
     }
 }
 
@@ -180,14 +180,9 @@ pub(crate) fn restore_xmm(a: &mut Asm, x: u8, m: Addr) {
     dynasm!(a ; .arch x64 ; movaps Rx(x), [Rq(r(m.base)) + m.disp]);
 }
 
-/// A 64-bit literal placed after the code, referenced rip-relatively.
-pub(crate) type Literal = (dynasmrt::DynamicLabel, usize);
-
-/// Calls the fixed address `target` through a literal placed after the code.
-pub(crate) fn call_fixed(a: &mut Asm, literals: &mut Vec<Literal>, target: usize) {
-    let lit = a.new_dynamic_label();
-    dynasm!(a ; .arch x64 ; call QWORD [=>lit]);
-    literals.push((lit, target));
+/// `call [g]`: calls the address stored where `g` points.
+pub(crate) fn call_at(a: &mut Asm, g: Gpr) {
+    dynasm!(a ; .arch x64 ; call QWORD [Rq(r(g))]);
 }
 
 pub(crate) fn call_reg(a: &mut Asm, g: Gpr) {
@@ -198,14 +193,7 @@ pub(crate) fn ret(a: &mut Asm) {
     dynasm!(a ; .arch x64 ; ret);
 }
 
-/// Places the literals that [`call_fixed`] referenced after the code.
-pub(crate) fn finish(mut a: Asm, literals: Vec<Literal>) -> Vec<u8> {
-    if !literals.is_empty() {
-        dynasm!(a ; .arch x64 ; .align 8);
-        for (label, value) in literals {
-            dynasm!(a ; .arch x64 ; =>label ; .u64 value as u64);
-        }
-    }
-    a.finalize()
-        .expect("thunk code has only resolvable local references")
+/// The finished, position-independent code.
+pub(crate) fn finish(a: Asm) -> Vec<u8> {
+    a.finalize().expect("thunk code has no unresolved references")
 }

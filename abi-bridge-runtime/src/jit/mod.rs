@@ -23,7 +23,7 @@
 mod emit;
 mod moves;
 
-use emit::{Addr, Asm, Literal};
+use emit::{Addr, Asm};
 use moves::{RegMove, Src};
 
 use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode};
@@ -42,11 +42,11 @@ pub(crate) enum Context {
 /// What the thunk calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Target {
-    /// A fixed address (a closure's shim, for callbacks).
-    #[allow(dead_code)] // until callbacks (issue 4) generate closure trampolines
-    Fixed(usize),
     /// The context pointer.
     Context,
+    /// The address stored at the start of the context (a closure's shim,
+    /// whose own data follows it): one code blob serves every closure type.
+    AtContext,
 }
 
 /// Everything that decides a thunk's code.
@@ -79,25 +79,14 @@ pub(crate) fn generate(bridge: &Bridge<'_>) -> Vec<u8> {
 #[derive(Clone, Copy, Debug)]
 enum MemMove {
     /// `[dst] <- reg`, `width` bytes.
-    Store {
-        dst: Addr,
-        src: Reg,
-        width: u32,
-        ext: Ext,
-        size: u32,
-    },
+    Store { dst: Addr, src: Reg, width: u32, ext: Ext, size: u32 },
     /// `[dst] <- [src]`, exactly `size` bytes.
     Copy { dst: Addr, src: Addr, size: u32 },
     /// `[dst] <- [[ptr_at] + 0 ..]`, exactly `size` bytes behind a pointer
     /// that itself lives in memory.
     CopyFromPointerAt { dst: Addr, ptr_at: Addr, size: u32 },
     /// `[dst] <- [src]` as one slot, extending a small integer when asked.
-    Slot {
-        dst: Addr,
-        src: Addr,
-        width: u32,
-        ext: Ext,
-    },
+    Slot { dst: Addr, src: Addr, width: u32, ext: Ext },
     /// `[dst] <- address of [src]`.
     StoreAddr { dst: Addr, src: Addr },
 }
@@ -130,14 +119,8 @@ impl<'a> Generator<'a> {
         // The caller expects these to survive the call; the callee does not
         // promise to keep them, so the thunk saves them itself.
         let clobbered = b.caller.preserved.minus(b.callee.preserved);
-        let gpr_saves = clobbered
-            .iter()
-            .filter_map(|r| if let Reg::Gpr(g) = r { Some(g) } else { None })
-            .collect();
-        let xmm_saves = clobbered
-            .iter()
-            .filter_map(|r| if let Reg::Xmm(x) = r { Some(x) } else { None })
-            .collect();
+        let gpr_saves = clobbered.iter().filter_map(|r| if let Reg::Gpr(g) = r { Some(g) } else { None }).collect();
+        let xmm_saves = clobbered.iter().filter_map(|r| if let Reg::Xmm(x) = r { Some(x) } else { None }).collect();
         Generator {
             b,
             mem: Vec::new(),
@@ -156,26 +139,17 @@ impl<'a> Generator<'a> {
     fn temp(&mut self, size: u32) -> Addr {
         let at = self.frame_top;
         self.frame_top += size.next_multiple_of(16);
-        Addr {
-            base: Gpr::Rsp,
-            disp: at as i32,
-        }
+        Addr { base: Gpr::Rsp, disp: at as i32 }
     }
 
     /// The caller's stack argument at entry offset `o`.
     fn incoming(o: u32) -> Addr {
-        Addr {
-            base: ENTRY,
-            disp: o as i32,
-        }
+        Addr { base: ENTRY, disp: o as i32 }
     }
 
     /// The callee's stack argument at entry offset `o`, as written before the call.
     fn outgoing(o: u32) -> Addr {
-        Addr {
-            base: Gpr::Rsp,
-            disp: o as i32 - 8,
-        }
+        Addr { base: Gpr::Rsp, disp: o as i32 - 8 }
     }
 
     fn run(mut self) -> Vec<u8> {
@@ -184,16 +158,8 @@ impl<'a> Generator<'a> {
             Context::FirstArg => &b.caller.args[1..],
             _ => &b.caller.args[..],
         };
-        let callee_args = if b.context_to_callee {
-            &b.callee.args[1..]
-        } else {
-            &b.callee.args[..]
-        };
-        assert_eq!(
-            caller_args.len(),
-            callee_args.len(),
-            "both plans describe one signature"
-        );
+        let callee_args = if b.context_to_callee { &b.callee.args[1..] } else { &b.callee.args[..] };
+        assert_eq!(caller_args.len(), callee_args.len(), "both plans describe one signature");
 
         self.plan_return_before_call();
         for (src, dst) in caller_args.iter().zip(callee_args) {
@@ -211,14 +177,7 @@ impl<'a> Generator<'a> {
 
     /// The context pointer as the caller's first argument or a stub's register.
     fn context_source(&self) -> Option<PassMode> {
-        let pointer = |loc| {
-            PassMode::Direct(vec![Piece {
-                offset: 0,
-                size: 8,
-                loc,
-                ext: Ext::None,
-            }])
-        };
+        let pointer = |loc| PassMode::Direct(vec![Piece { offset: 0, size: 8, loc, ext: Ext::None }]);
         match self.b.context {
             Context::InReg(g) => Some(pointer(Loc::Reg(Reg::Gpr(g)))),
             Context::FirstArg => Some(self.b.caller.args[0].clone()),
@@ -275,23 +234,15 @@ impl<'a> Generator<'a> {
                     Loc::Reg(Reg::Gpr(p)) => {
                         let value = Addr { base: p, disp: 0 };
                         // The caller's copy is the callee's to modify: pass it on.
-                        self.memory_to(value, size, dst, false, |g, loc| {
-                            g.reg_or_slot(loc, Src::Reg(Reg::Gpr(p)), 8)
-                        });
+                        self.memory_to(value, size, dst, false, |g, loc| g.reg_or_slot(loc, Src::Reg(Reg::Gpr(p)), 8));
                     }
                     Loc::Stack(o) => {
                         let ptr_at = Self::incoming(o);
                         match dst {
-                            PassMode::Indirect(loc) => {
-                                self.reg_or_slot(*loc, Src::Mem(ptr_at, 8), 8)
-                            }
+                            PassMode::Indirect(loc) => self.reg_or_slot(*loc, Src::Mem(ptr_at, 8), 8),
                             _ => {
                                 let copy = self.temp(size);
-                                self.mem.push(MemMove::CopyFromPointerAt {
-                                    dst: copy,
-                                    ptr_at,
-                                    size,
-                                });
+                                self.mem.push(MemMove::CopyFromPointerAt { dst: copy, ptr_at, size });
                                 self.memory_to(copy, size, dst, true, |_, _| unreachable!());
                             }
                         }
@@ -307,24 +258,13 @@ impl<'a> Generator<'a> {
     /// Moves a value that sits in memory at `value` to the callee's plan.
     /// `ours` says whether reads may round up to whole eightbytes (our own
     /// copies and stack slots) or must be exact (the caller's memory).
-    fn memory_to(
-        &mut self,
-        value: Addr,
-        size: u32,
-        dst: &PassMode,
-        ours: bool,
-        by_ref: impl FnOnce(&mut Self, Loc),
-    ) {
+    fn memory_to(&mut self, value: Addr, size: u32, dst: &PassMode, ours: bool, by_ref: impl FnOnce(&mut Self, Loc)) {
         match dst {
             PassMode::Direct(pd) => {
                 let needs_copy = !ours && pd.iter().any(|q| !matches!(q.size, 1 | 2 | 4 | 8));
                 let value = if needs_copy {
                     let copy = self.temp(size);
-                    self.mem.push(MemMove::Copy {
-                        dst: copy,
-                        src: value,
-                        size,
-                    });
+                    self.mem.push(MemMove::Copy { dst: copy, src: value, size });
                     copy
                 } else {
                     value
@@ -333,11 +273,9 @@ impl<'a> Generator<'a> {
                     self.memory_to_piece(value.plus(q.offset), q, ours || needs_copy);
                 }
             }
-            PassMode::Stack { offset, size } => self.mem.push(MemMove::Copy {
-                dst: Self::outgoing(*offset),
-                src: value,
-                size: *size,
-            }),
+            PassMode::Stack { offset, size } => {
+                self.mem.push(MemMove::Copy { dst: Self::outgoing(*offset), src: value, size: *size })
+            }
             PassMode::Indirect(loc) => by_ref(self, *loc),
         }
     }
@@ -345,64 +283,32 @@ impl<'a> Generator<'a> {
     /// Puts the address `target` at `loc`.
     fn pointer_to(&mut self, loc: Loc, target: Addr) {
         match loc {
-            Loc::Reg(r) => self.regs.push(RegMove {
-                dst: r,
-                src: Src::AddrOf(target),
-                size: 8,
-                ext: Ext::None,
-            }),
-            Loc::Stack(o) => self.mem.push(MemMove::StoreAddr {
-                dst: Self::outgoing(o),
-                src: target,
-            }),
+            Loc::Reg(r) => self.regs.push(RegMove { dst: r, src: Src::AddrOf(target), size: 8, ext: Ext::None }),
+            Loc::Stack(o) => self.mem.push(MemMove::StoreAddr { dst: Self::outgoing(o), src: target }),
         }
     }
 
     /// Puts a register's or memory's value at `loc` (register or stack slot).
     fn reg_or_slot(&mut self, loc: Loc, src: Src, size: u32) {
         match (loc, src) {
-            (Loc::Reg(r), src) => self.regs.push(RegMove {
-                dst: r,
-                src,
-                size,
-                ext: Ext::None,
-            }),
-            (Loc::Stack(o), Src::Reg(r)) => self.mem.push(MemMove::Store {
-                dst: Self::outgoing(o),
-                src: r,
-                width: 8,
-                ext: Ext::None,
-                size,
-            }),
-            (Loc::Stack(o), Src::Mem(m, w)) => self.mem.push(MemMove::Slot {
-                dst: Self::outgoing(o),
-                src: m,
-                width: w,
-                ext: Ext::None,
-            }),
-            (Loc::Stack(o), Src::AddrOf(m)) => self.mem.push(MemMove::StoreAddr {
-                dst: Self::outgoing(o),
-                src: m,
-            }),
+            (Loc::Reg(r), src) => self.regs.push(RegMove { dst: r, src, size, ext: Ext::None }),
+            (Loc::Stack(o), Src::Reg(r)) => {
+                self.mem.push(MemMove::Store { dst: Self::outgoing(o), src: r, width: 8, ext: Ext::None, size })
+            }
+            (Loc::Stack(o), Src::Mem(m, w)) => {
+                self.mem.push(MemMove::Slot { dst: Self::outgoing(o), src: m, width: w, ext: Ext::None })
+            }
+            (Loc::Stack(o), Src::AddrOf(m)) => self.mem.push(MemMove::StoreAddr { dst: Self::outgoing(o), src: m }),
         }
     }
 
     fn piece_to_piece(&mut self, p: &Piece, q: &Piece) {
         match p.loc {
             Loc::Reg(r) => match q.loc {
-                Loc::Reg(d) => self.regs.push(RegMove {
-                    dst: d,
-                    src: Src::Reg(r),
-                    size: q.size,
-                    ext: q.ext,
-                }),
-                Loc::Stack(o) => self.mem.push(MemMove::Store {
-                    dst: Self::outgoing(o),
-                    src: r,
-                    width: 8,
-                    ext: q.ext,
-                    size: q.size,
-                }),
+                Loc::Reg(d) => self.regs.push(RegMove { dst: d, src: Src::Reg(r), size: q.size, ext: q.ext }),
+                Loc::Stack(o) => {
+                    self.mem.push(MemMove::Store { dst: Self::outgoing(o), src: r, width: 8, ext: q.ext, size: q.size })
+                }
             },
             // A stack slot is a whole eightbyte: reading all of it is safe.
             Loc::Stack(o) => self.memory_to_piece(Self::incoming(o), q, true),
@@ -412,18 +318,8 @@ impl<'a> Generator<'a> {
     /// Writes a caller's piece into memory we own (whole eightbytes allowed).
     fn piece_to_memory(&mut self, p: &Piece, dst: Addr) {
         match p.loc {
-            Loc::Reg(r) => self.mem.push(MemMove::Store {
-                dst,
-                src: r,
-                width: 8,
-                ext: Ext::None,
-                size: p.size,
-            }),
-            Loc::Stack(o) => self.mem.push(MemMove::Copy {
-                dst,
-                src: Self::incoming(o),
-                size: 8,
-            }),
+            Loc::Reg(r) => self.mem.push(MemMove::Store { dst, src: r, width: 8, ext: Ext::None, size: p.size }),
+            Loc::Stack(o) => self.mem.push(MemMove::Copy { dst, src: Self::incoming(o), size: 8 }),
         }
     }
 
@@ -438,18 +334,8 @@ impl<'a> Generator<'a> {
             }
         };
         match q.loc {
-            Loc::Reg(d) => self.regs.push(RegMove {
-                dst: d,
-                src: Src::Mem(m, width),
-                size: q.size,
-                ext: q.ext,
-            }),
-            Loc::Stack(o) => self.mem.push(MemMove::Slot {
-                dst: Self::outgoing(o),
-                src: m,
-                width,
-                ext: q.ext,
-            }),
+            Loc::Reg(d) => self.regs.push(RegMove { dst: d, src: Src::Mem(m, width), size: q.size, ext: q.ext }),
+            Loc::Stack(o) => self.mem.push(MemMove::Slot { dst: Self::outgoing(o), src: m, width, ext: q.ext }),
         }
     }
 
@@ -466,13 +352,7 @@ impl<'a> Generator<'a> {
             (RetMode::Sret { pointer }, RetMode::Direct(_)) => {
                 let slot = self.temp(8);
                 self.saved_sret = Some(slot);
-                self.mem.push(MemMove::Store {
-                    dst: slot,
-                    src: Reg::Gpr(*pointer),
-                    width: 8,
-                    ext: Ext::None,
-                    size: 8,
-                });
+                self.mem.push(MemMove::Store { dst: slot, src: Reg::Gpr(*pointer), width: 8, ext: Ext::None, size: 8 });
             }
             // The callee writes memory, the caller wants registers: a buffer of ours.
             (RetMode::Direct(pieces), RetMode::Sret { pointer }) => {
@@ -488,10 +368,7 @@ impl<'a> Generator<'a> {
     }
 
     /// Decides how the call instruction reaches its target.
-    fn plan_call_target(&mut self, context: Option<PassMode>) -> Option<Gpr> {
-        if self.b.target != Target::Context {
-            return None;
-        }
+    fn plan_call_target(&mut self, context: Option<PassMode>) -> Gpr {
         let loc = match context {
             Some(PassMode::Direct(p)) => p[0].loc,
             _ => unreachable!("a context to call"),
@@ -499,15 +376,10 @@ impl<'a> Generator<'a> {
         let written = |r: Reg| self.regs.iter().any(|m| m.dst == r);
         match loc {
             // Call through the register directly unless a move overwrites it.
-            Loc::Reg(Reg::Gpr(g)) if !written(Reg::Gpr(g)) && g != COPY && g != CYCLE => Some(g),
+            Loc::Reg(Reg::Gpr(g)) if !written(Reg::Gpr(g)) && g != COPY && g != CYCLE => g,
             Loc::Reg(r) => {
-                self.regs.push(RegMove {
-                    dst: Reg::Gpr(CALL),
-                    src: Src::Reg(r),
-                    size: 8,
-                    ext: Ext::None,
-                });
-                Some(CALL)
+                self.regs.push(RegMove { dst: Reg::Gpr(CALL), src: Src::Reg(r), size: 8, ext: Ext::None });
+                CALL
             }
             Loc::Stack(o) => {
                 self.regs.push(RegMove {
@@ -516,7 +388,7 @@ impl<'a> Generator<'a> {
                     size: 8,
                     ext: Ext::None,
                 });
-                Some(CALL)
+                CALL
             }
         }
     }
@@ -527,13 +399,12 @@ impl<'a> Generator<'a> {
         (0..16)
             .find(|&x| {
                 let r = Reg::Xmm(x);
-                !busy.contains(r)
-                    && (!self.b.caller.preserved.contains(r) || self.xmm_saves.contains(&x))
+                !busy.contains(r) && (!self.b.caller.preserved.contains(r) || self.xmm_saves.contains(&x))
             })
             .expect("x86-64 has a spare vector register for every plan")
     }
 
-    fn emit(mut self, call_reg: Option<Gpr>) -> Vec<u8> {
+    fn emit(mut self, call_reg: Gpr) -> Vec<u8> {
         let b = self.b;
         let xmm_area = self.frame_top.next_multiple_of(16);
         let raw = xmm_area + 16 * self.xmm_saves.len() as u32;
@@ -544,25 +415,18 @@ impl<'a> Generator<'a> {
         let entry = (self.sub + pushed) as i32;
         let fix = |m: Addr| {
             if m.base == ENTRY {
-                Addr {
-                    base: Gpr::Rsp,
-                    disp: m.disp + entry,
-                }
+                Addr { base: Gpr::Rsp, disp: m.disp + entry }
             } else {
                 m
             }
         };
 
         let mut a = Asm::new(0);
-        let mut literals: Vec<Literal> = Vec::new();
         for &g in &self.gpr_saves {
             emit::push(&mut a, g);
         }
         emit::adjust_rsp(&mut a, self.sub as i32);
-        let xmm_slot = |i: usize| Addr {
-            base: Gpr::Rsp,
-            disp: (xmm_area + 16 * i as u32) as i32,
-        };
+        let xmm_slot = |i: usize| Addr { base: Gpr::Rsp, disp: (xmm_area + 16 * i as u32) as i32 };
         for (i, &x) in self.xmm_saves.iter().enumerate() {
             emit::save_xmm(&mut a, xmm_slot(i), x);
         }
@@ -570,13 +434,7 @@ impl<'a> Generator<'a> {
         // Step 1: memory. Reads argument registers, writes only memory and COPY.
         for m in &self.mem {
             match *m {
-                MemMove::Store {
-                    dst,
-                    src,
-                    width,
-                    ext,
-                    size,
-                } => {
+                MemMove::Store { dst, src, width, ext, size } => {
                     if ext != Ext::None && size < 4 {
                         emit::reg_to_reg(&mut a, Reg::Gpr(COPY), src, size, ext);
                         emit::store(&mut a, fix(dst), Reg::Gpr(COPY), width);
@@ -584,28 +442,12 @@ impl<'a> Generator<'a> {
                         emit::store(&mut a, fix(dst), src, width);
                     }
                 }
-                MemMove::Copy { dst, src, size } => {
-                    emit::copy(&mut a, fix(dst), fix(src), size, COPY)
-                }
+                MemMove::Copy { dst, src, size } => emit::copy(&mut a, fix(dst), fix(src), size, COPY),
                 MemMove::CopyFromPointerAt { dst, ptr_at, size } => {
                     emit::load(&mut a, Reg::Gpr(CYCLE), fix(ptr_at), 8, Ext::None);
-                    emit::copy(
-                        &mut a,
-                        fix(dst),
-                        Addr {
-                            base: CYCLE,
-                            disp: 0,
-                        },
-                        size,
-                        COPY,
-                    );
+                    emit::copy(&mut a, fix(dst), Addr { base: CYCLE, disp: 0 }, size, COPY);
                 }
-                MemMove::Slot {
-                    dst,
-                    src,
-                    width,
-                    ext,
-                } => {
+                MemMove::Slot { dst, src, width, ext } => {
                     emit::load(&mut a, Reg::Gpr(COPY), fix(src), width, ext);
                     emit::store(&mut a, fix(dst), Reg::Gpr(COPY), 8);
                 }
@@ -633,10 +475,9 @@ impl<'a> Generator<'a> {
         moves::resolve(&mut a, &regs, CYCLE, self.xmm_scratch(busy));
 
         // Step 3: the call, then the return value.
-        match (b.target, call_reg) {
-            (Target::Fixed(addr), _) => emit::call_fixed(&mut a, &mut literals, addr),
-            (Target::Context, Some(g)) => emit::call_reg(&mut a, g),
-            (Target::Context, None) => unreachable!("the call register was planned"),
+        match b.target {
+            Target::Context => emit::call_reg(&mut a, call_reg),
+            Target::AtContext => emit::call_at(&mut a, call_reg),
         }
         self.emit_return(&mut a);
 
@@ -648,14 +489,13 @@ impl<'a> Generator<'a> {
             emit::pop(&mut a, g);
         }
         emit::ret(&mut a);
-        emit::finish(a, literals)
+        emit::finish(a)
     }
 
     /// After the call: the callee's return value to where the caller wants it.
     fn emit_return(&self, a: &mut Asm) {
         let (rc, rt) = (&self.b.caller.ret, &self.b.callee.ret);
-        let ret_regs =
-            |ps: &[Piece]| RegSet::of(&ps.iter().filter_map(|p| reg_of(p.loc)).collect::<Vec<_>>());
+        let ret_regs = |ps: &[Piece]| RegSet::of(&ps.iter().filter_map(|p| reg_of(p.loc)).collect::<Vec<_>>());
         match (rc, rt) {
             // The callee echoed the caller's own buffer in rax.
             (RetMode::Void, _) | (RetMode::Sret { .. }, RetMode::Sret { .. }) => {}
@@ -682,11 +522,7 @@ impl<'a> Generator<'a> {
                     }
                 }
                 for c in pc {
-                    let width = if matches!(c.size, 1 | 2 | 4 | 8) {
-                        c.size
-                    } else {
-                        8
-                    };
+                    let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { 8 };
                     emit::load(
                         a,
                         reg_of(c.loc).expect("returns travel in registers"),
@@ -701,10 +537,7 @@ impl<'a> Generator<'a> {
                 // return its address in rax, as a callee using sret must.
                 let slot = self.saved_sret.expect("the caller's pointer was saved");
                 emit::load(a, Reg::Gpr(COPY), slot, 8, Ext::None);
-                let buf = Addr {
-                    base: COPY,
-                    disp: 0,
-                };
+                let buf = Addr { base: COPY, disp: 0 };
                 for t in pt {
                     let src = reg_of(t.loc).expect("returns travel in registers");
                     emit::store_exact(a, buf.plus(t.offset), src, t.size, CALL);
@@ -720,12 +553,7 @@ impl<'a> Generator<'a> {
 
 /// A move of the hidden return pointer into `dst`.
 fn pointer_move(dst: Gpr, src: Src) -> RegMove {
-    RegMove {
-        dst: Reg::Gpr(dst),
-        src,
-        size: 8,
-        ext: Ext::None,
-    }
+    RegMove { dst: Reg::Gpr(dst), src, size: 8, ext: Ext::None }
 }
 
 fn reg_of(loc: Loc) -> Option<Reg> {
@@ -737,10 +565,7 @@ fn reg_of(loc: Loc) -> Option<Reg> {
 
 /// Two piece lists cover the same bytes in the same chunks.
 fn same_split(a: &[Piece], b: &[Piece]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(p, q)| p.offset == q.offset && p.size == q.size)
+    a.len() == b.len() && a.iter().zip(b).all(|(p, q)| p.offset == q.offset && p.size == q.size)
 }
 
 /// The size of a value given as pieces.
@@ -767,10 +592,7 @@ mod dump {
         use crate::{classify, Conv, Signature};
         let cases = [
             ("add2", Signature::of::<fn(i32, i32) -> i32>()),
-            (
-                "sum10",
-                Signature::of::<fn(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64>(),
-            ),
+            ("sum10", Signature::of::<fn(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64>()),
         ];
         for (name, sig) in cases {
             for (from, to) in [(Conv::SysV64, Conv::Win64), (Conv::Win64, Conv::SysV64)] {

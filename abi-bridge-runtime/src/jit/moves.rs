@@ -60,10 +60,7 @@ pub(crate) fn resolve(a: &mut Asm, moves: &[RegMove], gpr_scratch: Gpr, xmm_scra
     while !pending.is_empty() {
         let ready = (0..pending.len()).find(|&i| {
             let dst = pending[i].dst;
-            pending
-                .iter()
-                .enumerate()
-                .all(|(j, m)| j == i || m.reads() != Some(dst))
+            pending.iter().enumerate().all(|(j, m)| j == i || m.reads() != Some(dst))
         });
         match ready {
             Some(i) => {
@@ -81,17 +78,12 @@ pub(crate) fn resolve(a: &mut Asm, moves: &[RegMove], gpr_scratch: Gpr, xmm_scra
                 for m in &mut pending[1..] {
                     m.src = match m.src {
                         Src::Reg(r) if r == parked => Src::Reg(scratch),
-                        Src::Mem(addr, w) if Reg::Gpr(addr.base) == parked => Src::Mem(
-                            Addr {
-                                base: gpr_scratch,
-                                ..addr
-                            },
-                            w,
-                        ),
-                        Src::AddrOf(addr) if Reg::Gpr(addr.base) == parked => Src::AddrOf(Addr {
-                            base: gpr_scratch,
-                            ..addr
-                        }),
+                        Src::Mem(addr, w) if Reg::Gpr(addr.base) == parked => {
+                            Src::Mem(Addr { base: gpr_scratch, ..addr }, w)
+                        }
+                        Src::AddrOf(addr) if Reg::Gpr(addr.base) == parked => {
+                            Src::AddrOf(Addr { base: gpr_scratch, ..addr })
+                        }
                         other => other,
                     };
                 }

@@ -1,0 +1,332 @@
+//! Callbacks: Rust closures that foreign code calls with its own convention.
+//!
+//! A callback is a trampoline slot (see [`crate::memory`]) whose context is a
+//! heap block `{ shim, closure }`. Foreign code calls the slot's stub; the stub
+//! puts the block's address in r10 and jumps to a reverse thunk generated once
+//! per (convention, signature); that thunk moves the arguments to the host
+//! convention, passes the block as an extra first argument and calls the shim
+//! stored at the block's start, which calls the closure. The shim is an
+//! `extern "C"` function, so a panic in the closure aborts the process (after
+//! the panic hook prints the message) instead of unwinding into foreign frames.
+
+use core::any::TypeId;
+use core::ffi::c_void;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, Ordering};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::conv::Conv;
+use crate::error::Error;
+use crate::memory::Slot;
+use crate::signature::{FnSignature, Signature};
+use crate::thunk::{self, Shape, TRAMPOLINES};
+use crate::types::{ForeignReturn, ForeignType};
+
+/// A function type `fn(A1, …, An) -> R` (n ≤ 16) that names a callback's
+/// signature, with the foreign function-pointer types Rust can name for it.
+pub trait CallbackFn: FnSignature + Copy + 'static {
+    /// `extern "win64" fn(A1, …, An) -> R`.
+    type Win64: Copy;
+    /// `extern "sysv64" fn(A1, …, An) -> R`.
+    type SysV64: Copy;
+}
+
+/// A closure that can serve a callback of signature `F`: `Fn(A1, …, An) -> R`.
+/// Implemented for every such closure; not meant to be implemented by hand.
+///
+/// # Safety
+///
+/// `shim` must return an `extern "C" fn(*const Block<Self>, A1, …, An) -> R`.
+pub unsafe trait CallbackClosure<F: CallbackFn>: Sized {
+    /// The shim for a shared (`Fn`) closure.
+    #[doc(hidden)]
+    fn shim() -> *const ();
+}
+
+/// A closure that can serve a callback of signature `F` mutably:
+/// `FnMut(A1, …, An) -> R`.
+///
+/// # Safety
+///
+/// As for [`CallbackClosure`], with `Block<Exclusive<Self>>`.
+pub unsafe trait CallbackClosureMut<F: CallbackFn>: Sized {
+    /// The shim for a mutable (`FnMut`) closure.
+    #[doc(hidden)]
+    fn shim_mut() -> *const ();
+}
+
+/// The heap block a callback's context points at: the shim first (the
+/// reverse thunk calls `[context]`), then the closure.
+#[doc(hidden)]
+#[repr(C)]
+pub struct Block<C> {
+    shim: *const (),
+    closure: C,
+}
+
+/// A `FnMut` closure with a flag that catches overlapping calls, which would
+/// hand out two `&mut` to it at once.
+#[doc(hidden)]
+pub struct Exclusive<C> {
+    busy: AtomicBool,
+    closure: RefCell<C>,
+}
+
+impl<C> Exclusive<C> {
+    fn new(closure: C) -> Self {
+        Exclusive { busy: AtomicBool::new(false), closure: RefCell::new(closure) }
+    }
+
+    /// Runs `f` on the closure, aborting if another call is still inside it
+    /// (re-entrant, or from a second thread): continuing would alias `&mut`.
+    #[doc(hidden)]
+    pub fn with<R>(&self, f: impl FnOnce(&mut C) -> R) -> R {
+        if self.busy.swap(true, Ordering::Acquire) {
+            eprintln!("abi-bridge: a callback made with Callback::new_mut was called again while a call was still running (re-entrant or from two threads); aborting");
+            std::process::abort();
+        }
+        // SAFETY: the flag admits one caller at a time, so this is the only borrow.
+        let r = f(unsafe { &mut *self.closure.as_ptr() });
+        self.busy.store(false, Ordering::Release);
+        r
+    }
+}
+
+macro_rules! callback_arity {
+    ($($a:ident)*) => {
+        impl<R: ForeignReturn + 'static, $($a: ForeignType + 'static),*> CallbackFn for fn($($a),*) -> R {
+            type Win64 = extern "win64" fn($($a),*) -> R;
+            type SysV64 = extern "sysv64" fn($($a),*) -> R;
+        }
+
+        // SAFETY: the shim has exactly the documented signature.
+        unsafe impl<C, R: ForeignReturn + 'static, $($a: ForeignType + 'static),*> CallbackClosure<fn($($a),*) -> R> for C
+        where
+            C: Fn($($a),*) -> R,
+        {
+            fn shim() -> *const () {
+                #[allow(non_snake_case)]
+                extern "C" fn shim<C: Fn($($a),*) -> R, R, $($a),*>(block: *const Block<C>, $($a: $a),*) -> R {
+                    // SAFETY: the reverse thunk passes the block this shim was stored in,
+                    // which lives as long as the callback.
+                    let block = unsafe { &*block };
+                    (block.closure)($($a),*)
+                }
+                shim::<C, R, $($a),*> as *const ()
+            }
+        }
+
+        // SAFETY: the shim has exactly the documented signature.
+        unsafe impl<C, R: ForeignReturn + 'static, $($a: ForeignType + 'static),*> CallbackClosureMut<fn($($a),*) -> R> for C
+        where
+            C: FnMut($($a),*) -> R,
+        {
+            fn shim_mut() -> *const () {
+                #[allow(non_snake_case)]
+                extern "C" fn shim<C: FnMut($($a),*) -> R, R, $($a),*>(block: *const Block<Exclusive<C>>, $($a: $a),*) -> R {
+                    // SAFETY: as for the shared shim.
+                    let block = unsafe { &*block };
+                    block.closure.with(|c| c($($a),*))
+                }
+                shim::<C, R, $($a),*> as *const ()
+            }
+        }
+    };
+}
+
+macro_rules! callback_arities {
+    ($first:ident $($rest:ident)*) => {
+        callback_arity!($first $($rest)*);
+        callback_arities!($($rest)*);
+    };
+    () => {
+        callback_arity!();
+    };
+}
+
+callback_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
+
+thread_local! {
+    /// Reverse-thunk code per (signature type, convention), so creating a
+    /// callback of a signature seen before takes no lock and hashes no types.
+    static CODE: RefCell<HashMap<(TypeId, Conv), usize>> = RefCell::new(HashMap::new());
+}
+
+fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
+    let key = (TypeId::of::<F>(), conv);
+    if let Some(code) = CODE.with(|c| c.borrow().get(&key).copied()) {
+        return Ok(code as *const u8);
+    }
+    let code = thunk::code(conv, Conv::HOST, &Signature::of::<F>(), Shape::Closure)?;
+    CODE.with(|c| c.borrow_mut().insert(key, code as usize));
+    Ok(code)
+}
+
+/// A Rust closure that foreign code can call as a function pointer with the
+/// foreign convention.
+///
+/// `F` names the signature, e.g. `Callback::<fn(i32) -> i32>`. The entry
+/// address ([`Callback::entry`]) is valid while the `Callback` lives; dropping
+/// it returns its trampoline to the pool and drops the closure.
+///
+/// ```
+/// use abi_bridge_runtime::{Callback, Conv};
+///
+/// let k = 3;
+/// let cb = Callback::<fn(i32) -> i32>::new(Conv::Win64, move |x| x * k)?;
+/// // What foreign code would do with the pointer:
+/// let f = cb.as_win64().expect("made for win64");
+/// assert_eq!(f(14), 42);
+/// # Ok::<(), abi_bridge_runtime::Error>(())
+/// ```
+///
+/// Foreign code may call the entry from any thread, at any time while the
+/// callback lives, so closures given to [`Callback::new`] must be `Send + Sync`.
+/// A closure that needs `&mut` state goes through [`Callback::new_mut`], which
+/// only needs `Send` and aborts if calls overlap. Closures may borrow from the
+/// environment: `'env` keeps the `Callback` from outliving what they borrow.
+pub struct Callback<'env, F: CallbackFn> {
+    slot: Option<Slot>,
+    block: NonNull<()>,
+    drop_block: unsafe fn(NonNull<()>),
+    conv: Conv,
+    _env: PhantomData<&'env ()>,
+    _sig: PhantomData<F>,
+}
+
+// SAFETY: the closure is `Send + Sync` (`new`) or `Send` behind a flag that
+// serialises calls (`new_mut`); the slot and block are owned.
+unsafe impl<F: CallbackFn> Send for Callback<'_, F> {}
+// SAFETY: as above; `&Callback` only exposes the entry address.
+unsafe impl<F: CallbackFn> Sync for Callback<'_, F> {}
+
+impl<'env, F: CallbackFn> Callback<'env, F> {
+    /// A callback for foreign code using convention `conv` that runs `closure`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ExecutableMemory`] if the system refuses executable pages;
+    /// [`Error::Exhausted`] if the trampoline pool is full.
+    pub fn new<C>(conv: Conv, closure: C) -> Result<Self, Error>
+    where
+        C: CallbackClosure<F> + Send + Sync + 'env,
+    {
+        Self::with_block(conv, Block { shim: C::shim(), closure })
+    }
+
+    /// A callback whose closure mutates its state (`FnMut`). Calls must not
+    /// overlap: if foreign code calls it re-entrantly or from two threads at
+    /// once, the process aborts with a message rather than alias `&mut`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Callback::new`].
+    pub fn new_mut<C>(conv: Conv, closure: C) -> Result<Self, Error>
+    where
+        C: CallbackClosureMut<F> + Send + 'env,
+    {
+        Self::with_block(conv, Block { shim: C::shim_mut(), closure: Exclusive::new(closure) })
+    }
+
+    fn with_block<B>(conv: Conv, block: Block<B>) -> Result<Self, Error> {
+        unsafe fn drop_block<B>(p: NonNull<()>) {
+            // SAFETY: `p` came from `Box::into_raw` of a `Block<B>` below.
+            drop(unsafe { Box::from_raw(p.as_ptr().cast::<Block<B>>()) });
+        }
+        let code = closure_code::<F>(conv)?;
+        let block = NonNull::from(Box::leak(Box::new(block))).cast::<()>();
+        match TRAMPOLINES.alloc(block.as_ptr() as usize, code) {
+            Ok(slot) => Ok(Callback {
+                slot: Some(slot),
+                block,
+                drop_block: drop_block::<B>,
+                conv,
+                _env: PhantomData,
+                _sig: PhantomData,
+            }),
+            Err(e) => {
+                // SAFETY: the block was never published.
+                unsafe { drop_block::<B>(block) };
+                Err(e)
+            }
+        }
+    }
+
+    /// The address foreign code calls, with the callback's convention.
+    pub fn entry(&self) -> *const c_void {
+        self.slot.as_ref().expect("a live callback has a slot").entry().cast()
+    }
+
+    /// The convention foreign code must call it with.
+    pub fn conv(&self) -> Conv {
+        self.conv
+    }
+
+    /// The entry as an `extern "win64" fn`, if the callback is for win64.
+    pub fn as_win64(&self) -> Option<F::Win64> {
+        // SAFETY: the entry is callable with win64 and signature `F`.
+        (self.conv == Conv::Win64).then(|| unsafe { core::mem::transmute_copy(&self.entry()) })
+    }
+
+    /// The entry as an `extern "sysv64" fn`, if the callback is for sysv64.
+    pub fn as_sysv64(&self) -> Option<F::SysV64> {
+        // SAFETY: the entry is callable with sysv64 and signature `F`.
+        (self.conv == Conv::SysV64).then(|| unsafe { core::mem::transmute_copy(&self.entry()) })
+    }
+}
+
+impl<F: CallbackFn> Drop for Callback<'_, F> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            TRAMPOLINES.free(slot);
+        }
+        // SAFETY: the block is ours, and its slot no longer points at it.
+        unsafe { (self.drop_block)(self.block) };
+    }
+}
+
+impl<F: CallbackFn> core::fmt::Debug for Callback<'_, F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Callback").field("conv", &self.conv).field("entry", &self.entry()).finish()
+    }
+}
+
+/// A host `extern "C"` function pointer made callable by foreign code with
+/// convention `conv`: a reverse thunk, cached per (function, signature) and
+/// kept for the rest of the process.
+///
+/// # Errors
+///
+/// As for [`crate::Thunk::new`].
+pub fn host_fn_entry<F: FnSignature + 'static>(conv: Conv, f: *const c_void) -> Result<*const c_void, Error> {
+    thread_local! {
+        static ENTRIES: RefCell<HashMap<(TypeId, Conv, usize), usize>> = RefCell::new(HashMap::new());
+    }
+    if conv == Conv::HOST {
+        return Ok(f);
+    }
+    let key = (TypeId::of::<F>(), conv, f as usize);
+    if let Some(e) = ENTRIES.with(|m| m.borrow().get(&key).copied()) {
+        return Ok(e as *const c_void);
+    }
+    let thunk = crate::Thunk::new(conv, Conv::HOST, &Signature::of::<F>(), f)?;
+    let entry = thunk.entry();
+    // Foreign code may keep the pointer: the thunk lives for the process.
+    core::mem::forget(thunk);
+    ENTRIES.with(|m| m.borrow_mut().insert(key, entry as usize));
+    Ok(entry)
+}
+
+/// Limits how many trampolines (live [`Callback`]s, [`crate::Thunk`]s and
+/// wrapped host functions together) may exist at once; past it, creating one
+/// returns [`Error::Exhausted`]. The default is 16,777,216 (32 bytes each).
+pub fn set_trampoline_limit(limit: usize) {
+    TRAMPOLINES.set_capacity(limit);
+}
+
+/// How many trampolines are live now.
+pub fn live_trampolines() -> usize {
+    TRAMPOLINES.live()
+}
