@@ -40,11 +40,6 @@ static CODE: Mutex<Option<HashMap<CodeKey, usize>>> = Mutex::new(None);
 pub(crate) static TRAMPOLINES: Trampolines = Trampolines::new(1 << 24);
 
 /// The plan of `sig` with a pointer argument in front.
-#[cfg(test)]
-pub(crate) fn with_leading_pointer_for_test(conv: Conv, sig: &Signature) -> CallPlan {
-    with_leading_pointer(conv, sig)
-}
-
 fn with_leading_pointer(conv: Conv, sig: &Signature) -> CallPlan {
     let mut args: Vec<&'static TypeDesc> = vec![<*const c_void as ForeignType>::DESC];
     args.extend_from_slice(sig.args());
@@ -85,6 +80,11 @@ pub(crate) fn codes(from: Conv, to: Conv, sigs: &[Signature], shape: Shape) -> R
         }
     }
     Ok(sigs.iter().map(|sig| cache[&key(sig)] as *const u8).collect())
+}
+
+#[cfg(test)]
+pub(crate) fn generate_for_test(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Vec<u8> {
+    generate(from, to, sig, shape)
 }
 
 fn generate(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Vec<u8> {

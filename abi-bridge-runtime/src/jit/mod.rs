@@ -585,28 +585,57 @@ fn indirect_size(dst: &PassMode) -> u32 {
 }
 
 #[cfg(test)]
-mod dump {
-    #[test]
-    #[ignore]
-    fn dump() {
-        use crate::{classify, Conv, Signature};
-        let cases = [
-            ("add2", Signature::of::<fn(i32, i32) -> i32>()),
-            ("sum10", Signature::of::<fn(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64>()),
-        ];
-        for (name, sig) in cases {
-            for (from, to) in [(Conv::SysV64, Conv::Win64), (Conv::Win64, Conv::SysV64)] {
-                let caller = crate::thunk::with_leading_pointer_for_test(from, &sig);
-                let callee = classify(to, &sig);
-                let code = super::generate(&super::Bridge {
-                    caller: &caller,
-                    callee: &callee,
-                    context: super::Context::FirstArg,
-                    target: super::Target::Context,
-                    context_to_callee: false,
-                });
-                std::fs::write(format!("/tmp/{name}-{from}-{to}.bin"), code).unwrap();
+mod tests {
+    use crate::thunk::{generate_for_test, Shape};
+    use crate::{Conv, Signature};
+
+    fn disassemble(code: &[u8]) -> Vec<String> {
+        use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+        let mut decoder = Decoder::new(64, code, DecoderOptions::NONE);
+        let mut formatter = IntelFormatter::new();
+        let mut lines = Vec::new();
+        for insn in &mut decoder {
+            let mut text = String::new();
+            formatter.format(&insn, &mut text);
+            lines.push(text);
+            if insn.mnemonic() == iced_x86::Mnemonic::Ret {
+                break;
             }
         }
+        lines
+    }
+
+    fn code(from: Conv, to: Conv, sig: Signature, shape: Shape) -> Vec<String> {
+        disassemble(&generate_for_test(from, to, &sig, shape))
+    }
+
+    #[test]
+    fn a_two_int_call_into_win64_is_five_instructions() {
+        // The target arrives as the first argument (rdi); the callee gets its
+        // shadow space and the two ints in rcx and rdx (already there).
+        let sig = Signature::of::<fn(i32, i32) -> i32>();
+        assert_eq!(
+            code(Conv::SysV64, Conv::Win64, sig, Shape::TargetFirst),
+            ["sub rsp,28h", "mov rcx,rsi", "call rdi", "add rsp,28h", "ret"]
+        );
+    }
+
+    #[test]
+    fn stack_arguments_are_copied_slot_by_slot() {
+        let sig = Signature::of::<fn(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64>();
+        let code = code(Conv::SysV64, Conv::Win64, sig, Shape::TargetFirst);
+        // Four sysv64 stack arguments and r9 become win64's six stack slots.
+        assert_eq!(code.iter().filter(|l| l.starts_with("mov [rsp+")).count(), 6, "{code:#?}");
+        assert_eq!(code.first().map(String::as_str), Some("sub rsp,58h"));
+    }
+
+    #[test]
+    fn win64_callers_keep_rdi_rsi_and_xmm6_to_xmm15() {
+        let sig = Signature::of::<fn(i32, i32) -> i32>();
+        let code = code(Conv::Win64, Conv::SysV64, sig, Shape::Trampoline);
+        assert_eq!(&code[..2], ["push rsi", "push rdi"]);
+        let saved: Vec<_> = code.iter().filter(|l| l.starts_with("movaps [rsp")).collect();
+        assert_eq!(saved.len(), 10, "{code:#?}");
+        assert_eq!(&code[code.len() - 3..], ["pop rdi", "pop rsi", "ret"]);
     }
 }
