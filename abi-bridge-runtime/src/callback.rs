@@ -58,12 +58,24 @@ pub unsafe trait CallbackClosureMut<F: CallbackFn>: Sized {
 }
 
 /// The heap block a callback's context points at: the shim first (the
-/// reverse thunk calls `[context]`), then the closure.
+/// reverse thunk calls `[context]`), then how to drop the block, then the
+/// closure.
 #[doc(hidden)]
 #[repr(C)]
 pub struct Block<C> {
     shim: *const (),
+    drop: unsafe fn(NonNull<()>),
     closure: C,
+}
+
+impl<C> Block<C> {
+    fn new(shim: *const (), closure: C) -> Self {
+        unsafe fn drop_block<C>(p: NonNull<()>) {
+            // SAFETY: `p` came from `Box::leak` of a `Block<C>` in `with_block`.
+            drop(unsafe { Box::from_raw(p.as_ptr().cast::<Block<C>>()) });
+        }
+        Block { shim, drop: drop_block::<C>, closure }
+    }
 }
 
 /// A `FnMut` closure with a flag that catches overlapping calls, which would
@@ -148,19 +160,66 @@ macro_rules! callback_arities {
 
 callback_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
 
+/// Hashes keys that are already hashes (a `TypeId` is one) by keeping their
+/// last 64 bits, instead of running SipHash over them on every lookup.
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl core::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(5) ^ n;
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64 ^ (n >> 64) as u64);
+    }
+}
+
+type PreHashedMap<K, V> = HashMap<K, V, core::hash::BuildHasherDefault<PreHashed>>;
+
 thread_local! {
     /// Reverse-thunk code per (signature type, convention), so creating a
     /// callback of a signature seen before takes no lock and hashes no types.
-    static CODE: RefCell<HashMap<(TypeId, Conv), usize>> = RefCell::new(HashMap::new());
+    static CODE: RefCell<PreHashedMap<(TypeId, Conv), usize>> = RefCell::new(PreHashedMap::default());
 }
 
 fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
-    let key = (TypeId::of::<F>(), conv);
-    if let Some(code) = CODE.with(|c| c.borrow().get(&key).copied()) {
-        return Ok(code as *const u8);
+    thread_local! {
+        /// The last signature this thread made a callback for: programs tend to
+        /// make many callbacks of one signature in a row.
+        static LAST: core::cell::Cell<Option<(TypeId, Conv, usize)>> = const { core::cell::Cell::new(None) };
     }
-    let code = thunk::code(conv, Conv::HOST, &Signature::of::<F>(), Shape::Closure)?;
-    CODE.with(|c| c.borrow_mut().insert(key, code as usize));
+    let id = TypeId::of::<F>();
+    if let Some((last, c, code)) = LAST.get() {
+        if last == id && c == conv {
+            return Ok(code as *const u8);
+        }
+    }
+    let key = (id, conv);
+    let code = match CODE.with(|c| c.borrow().get(&key).copied()) {
+        Some(code) => code as *const u8,
+        None => {
+            let code = thunk::code(conv, Conv::HOST, &Signature::of::<F>(), Shape::Closure)?;
+            CODE.with(|c| c.borrow_mut().insert(key, code as usize));
+            code
+        }
+    };
+    LAST.set(Some((id, conv, code as usize)));
     Ok(code)
 }
 
@@ -188,9 +247,9 @@ fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
 /// only needs `Send` and aborts if calls overlap. Closures may borrow from the
 /// environment: `'env` keeps the `Callback` from outliving what they borrow.
 pub struct Callback<'env, F: CallbackFn> {
-    slot: Option<Slot>,
+    /// The `Block<C>`; its header says how to drop it.
     block: NonNull<()>,
-    drop_block: unsafe fn(NonNull<()>),
+    slot: Option<Slot>,
     conv: Conv,
     _env: PhantomData<&'env ()>,
     _sig: PhantomData<F>,
@@ -213,7 +272,7 @@ impl<'env, F: CallbackFn> Callback<'env, F> {
     where
         C: CallbackClosure<F> + Send + Sync + 'env,
     {
-        Self::with_block(conv, Block { shim: C::shim(), closure })
+        Self::with_block(conv, Block::new(C::shim(), closure))
     }
 
     /// A callback whose closure mutates its state (`FnMut`). Calls must not
@@ -227,36 +286,21 @@ impl<'env, F: CallbackFn> Callback<'env, F> {
     where
         C: CallbackClosureMut<F> + Send + 'env,
     {
-        Self::with_block(conv, Block { shim: C::shim_mut(), closure: Exclusive::new(closure) })
+        Self::with_block(conv, Block::new(C::shim_mut(), Exclusive::new(closure)))
     }
 
     fn with_block<B>(conv: Conv, block: Block<B>) -> Result<Self, Error> {
-        unsafe fn drop_block<B>(p: NonNull<()>) {
-            // SAFETY: `p` came from `Box::into_raw` of a `Block<B>` below.
-            drop(unsafe { Box::from_raw(p.as_ptr().cast::<Block<B>>()) });
-        }
         let code = closure_code::<F>(conv)?;
         let block = NonNull::from(Box::leak(Box::new(block))).cast::<()>();
-        match TRAMPOLINES.alloc(block.as_ptr() as usize, code) {
-            Ok(slot) => Ok(Callback {
-                slot: Some(slot),
-                block,
-                drop_block: drop_block::<B>,
-                conv,
-                _env: PhantomData,
-                _sig: PhantomData,
-            }),
-            Err(e) => {
-                // SAFETY: the block was never published.
-                unsafe { drop_block::<B>(block) };
-                Err(e)
-            }
-        }
+        let mut callback = Callback { block, slot: None, conv, _env: PhantomData, _sig: PhantomData };
+        // On error, dropping `callback` frees the block.
+        callback.slot = Some(TRAMPOLINES.alloc(block.as_ptr() as usize, code)?);
+        Ok(callback)
     }
 
     /// The address foreign code calls, with the callback's convention.
     pub fn entry(&self) -> *const c_void {
-        self.slot.as_ref().expect("a live callback has a slot").entry().cast()
+        TRAMPOLINES.entry(self.slot.as_ref().expect("a live callback has a slot")).cast()
     }
 
     /// The convention foreign code must call it with.
@@ -282,8 +326,12 @@ impl<F: CallbackFn> Drop for Callback<'_, F> {
         if let Some(slot) = self.slot.take() {
             TRAMPOLINES.free(slot);
         }
-        // SAFETY: the block is ours, and its slot no longer points at it.
-        unsafe { (self.drop_block)(self.block) };
+        // SAFETY: the block is ours and starts with its header; no slot
+        // points at it any more.
+        unsafe {
+            let drop_block = self.block.cast::<Block<()>>().as_ref().drop;
+            drop_block(self.block);
+        }
     }
 }
 
@@ -302,7 +350,7 @@ impl<F: CallbackFn> core::fmt::Debug for Callback<'_, F> {
 /// As for [`crate::Thunk::new`].
 pub fn host_fn_entry<F: FnSignature + 'static>(conv: Conv, f: *const c_void) -> Result<*const c_void, Error> {
     thread_local! {
-        static ENTRIES: RefCell<HashMap<(TypeId, Conv, usize), usize>> = RefCell::new(HashMap::new());
+        static ENTRIES: RefCell<PreHashedMap<(TypeId, Conv, usize), usize>> = RefCell::new(PreHashedMap::default());
     }
     if conv == Conv::HOST {
         return Ok(f);

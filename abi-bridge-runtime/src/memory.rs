@@ -14,7 +14,7 @@
 
 use std::io;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::error::Error;
@@ -105,105 +105,258 @@ fn stub() -> [u8; STUB] {
     s
 }
 
+/// The most blocks a pool can have: 4096 blocks of 4096 slots.
+const MAX_BLOCKS: usize = 4096;
+/// The most slots a pool can have.
+pub(crate) const MAX_SLOTS: usize = MAX_BLOCKS * BLOCK_SLOTS;
+
 /// A pool of trampolines: distinct code addresses that each jump to some code
-/// with their own context in r10. Blocks are added as needed and never move;
-/// freed slots are reused.
+/// with their own context in r10. Blocks are added as needed and never move
+/// or go away; freed slots are reused.
+///
+/// Allocation and release are O(1) and usually touch only a per-thread cache
+/// of free slots; the shared free slots form a lock-free stack
+/// linked through their (unused) context words, whose head carries a tag that
+/// changes on every update so a stale compare-and-swap cannot succeed (ABA).
+/// Only adding a block takes a lock.
 pub(crate) struct Trampolines {
-    state: Mutex<PoolState>,
+    /// Start of each block's code half (its data half follows), 0 if absent.
+    blocks: [AtomicUsize; MAX_BLOCKS],
+    block_count: AtomicUsize,
+    grow: Mutex<()>,
+    /// `tag << 32 | (slot + 1)`, or a tag alone when no slot is free.
+    free_head: AtomicU64,
+    live: AtomicUsize,
     capacity: AtomicUsize,
 }
 
-struct PoolState {
-    /// Start of each block's code half; its data half follows it.
-    blocks: Vec<usize>,
-    /// Free slot numbers (block * BLOCK_SLOTS + index).
+/// Slots a thread takes from (and gives back to) the shared stack at once.
+const LOCAL_BATCH: usize = 32;
+/// Free slots a thread keeps before giving a batch back.
+const LOCAL_MAX: usize = 4 * LOCAL_BATCH;
+
+/// Each thread's free slots, so allocating and freeing usually touch no
+/// shared state at all. Given back to the pool when the thread exits.
+struct LocalSlots {
+    pool: Option<&'static Trampolines>,
     free: Vec<u32>,
-    live: usize,
 }
 
-/// A slot of the pool: its entry address and where its two data words live.
-#[derive(Debug)]
-pub(crate) struct Slot {
-    number: u32,
-    entry: *const u8,
-}
-
-// SAFETY: a slot is an index plus an address; it grants no access by itself.
-unsafe impl Send for Slot {}
-// SAFETY: as above.
-unsafe impl Sync for Slot {}
-
-impl Slot {
-    /// The trampoline's entry address.
-    pub(crate) fn entry(&self) -> *const u8 {
-        self.entry
+impl Drop for LocalSlots {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool {
+            let n = self.free.len();
+            self.free.drain(..).for_each(|s| pool.push(s));
+            pool.live.fetch_sub(n, Ordering::Relaxed);
+        }
     }
 }
+
+thread_local! {
+    static LOCAL: std::cell::RefCell<LocalSlots> = const { std::cell::RefCell::new(LocalSlots { pool: None, free: Vec::new() }) };
+}
+
+/// Pops a slot from this thread's cache (the process has one pool).
+fn local_pop(pool: &'static Trampolines) -> Option<u32> {
+    LOCAL
+        .try_with(|l| {
+            let mut l = l.borrow_mut();
+            debug_assert!(l.pool.is_none_or(|p| std::ptr::eq(p, pool)), "one trampoline pool per process");
+            l.free.pop()
+        })
+        .ok()
+        .flatten()
+}
+
+/// Pushes a slot to this thread's cache; returns a batch to give back to the
+/// shared stack when the cache is full (or the whole slot when the thread's
+/// cache is already gone, during thread exit).
+fn local_push(pool: &'static Trampolines, slot: u32) -> Option<Vec<u32>> {
+    LOCAL
+        .try_with(|l| {
+            let mut l = l.borrow_mut();
+            l.pool = Some(pool);
+            l.free.push(slot);
+            (l.free.len() > LOCAL_MAX).then(|| {
+                let keep = l.free.len() - LOCAL_BATCH;
+                l.free.split_off(keep)
+            })
+        })
+        .unwrap_or_else(|_| {
+            // Thread exit: hand the slot straight back, accounted as a batch of one.
+            pool.push(slot);
+            pool.live.fetch_sub(1, Ordering::Relaxed);
+            None
+        })
+}
+
+/// A slot of the pool, by number.
+#[derive(Debug)]
+pub(crate) struct Slot(u32);
 
 impl Trampolines {
     /// An empty pool that holds at most `capacity` live slots.
     pub(crate) const fn new(capacity: usize) -> Trampolines {
         Trampolines {
-            state: Mutex::new(PoolState { blocks: Vec::new(), free: Vec::new(), live: 0 }),
+            blocks: [const { AtomicUsize::new(0) }; MAX_BLOCKS],
+            block_count: AtomicUsize::new(0),
+            grow: Mutex::new(()),
+            free_head: AtomicU64::new(0),
+            live: AtomicUsize::new(0),
             capacity: AtomicUsize::new(capacity),
         }
     }
 
     /// Takes a slot whose stub will jump to `code` with `context` in r10.
-    pub(crate) fn alloc(&self, context: usize, code: *const u8) -> Result<Slot, Error> {
-        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let capacity = self.capacity.load(Ordering::Relaxed);
-        if st.live >= capacity {
-            return Err(Error::Exhausted { resource: "trampoline pool", capacity });
-        }
-        if st.free.is_empty() {
-            let block = map_rw(2 * HALF)?;
-            let stub = stub();
-            for i in 0..BLOCK_SLOTS {
-                // SAFETY: `i * STUB + STUB <= HALF`, inside the fresh mapping.
-                unsafe { std::ptr::copy_nonoverlapping(stub.as_ptr(), block.as_ptr().add(i * STUB), STUB) };
-            }
-            // SAFETY: the code half is fresh and written only here; the data
-            // half stays writable and is never executable.
-            unsafe { seal(block, HALF)? };
-            let b = st.blocks.len() as u32;
-            st.blocks.push(block.as_ptr() as usize);
-            st.free.extend((0..BLOCK_SLOTS as u32).rev().map(|i| b * BLOCK_SLOTS as u32 + i));
-        }
-        let number = st.free.pop().expect("a block was just added");
-        st.live += 1;
-        let (entry, data) = st.addresses(number);
-        // SAFETY: `data` is this free slot's two words in a writable data half;
-        // no stub reads them until the entry is handed out below.
-        unsafe {
-            data.write(context);
-            data.add(1).write(code as usize);
-        }
-        Ok(Slot { number, entry })
+    pub(crate) fn alloc(&'static self, context: usize, code: *const u8) -> Result<Slot, Error> {
+        let slot = match local_pop(self) {
+            Some(slot) => slot,
+            None => self.take_from_shared()?,
+        };
+        let data = self.data(slot);
+        // The slot is ours alone until its entry is handed out; Release makes
+        // these words visible to a thread that receives the entry through any
+        // synchronising channel (and x86 never reorders stores anyway).
+        data[0].store(context, Ordering::Release);
+        data[1].store(code as usize, Ordering::Release);
+        Ok(Slot(slot))
     }
 
     /// Returns a slot to the pool. Calling its entry afterwards is undefined.
-    pub(crate) fn free(&self, slot: Slot) {
-        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        st.live -= 1;
-        st.free.push(slot.number);
+    pub(crate) fn free(&'static self, slot: Slot) {
+        if let Some(spill) = local_push(self, slot.0) {
+            for s in spill {
+                self.push(s);
+            }
+            self.live.fetch_sub(LOCAL_BATCH, Ordering::Relaxed);
+        }
     }
 
-    /// Sets how many slots may be live at once.
+    /// Refills this thread's cache with up to `LOCAL_BATCH` slots from the
+    /// shared stack and returns one of them. The live count covers slots in
+    /// thread caches too, so it never exceeds the capacity.
+    fn take_from_shared(&'static self) -> Result<u32, Error> {
+        let capacity = self.capacity.load(Ordering::Relaxed).min(MAX_SLOTS);
+        let mut live = self.live.load(Ordering::Relaxed);
+        let batch = loop {
+            let batch = capacity.saturating_sub(live).min(LOCAL_BATCH);
+            if batch == 0 {
+                return Err(Error::Exhausted { resource: "trampoline pool", capacity });
+            }
+            match self.live.compare_exchange_weak(live, live + batch, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => break batch,
+                Err(l) => live = l,
+            }
+        };
+        let mut taken = Vec::with_capacity(batch);
+        while taken.len() < batch {
+            match self.pop() {
+                Some(slot) => taken.push(slot),
+                None => {
+                    if let Err(e) = self.add_block() {
+                        for s in taken {
+                            self.push(s);
+                        }
+                        self.live.fetch_sub(batch, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        let first = taken.pop().expect("batch is at least 1");
+        for s in taken {
+            if let Some(spill) = local_push(self, s) {
+                spill.into_iter().for_each(|s| self.push(s));
+                self.live.fetch_sub(LOCAL_BATCH, Ordering::Relaxed);
+            }
+        }
+        Ok(first)
+    }
+
+    /// The trampoline's entry address.
+    pub(crate) fn entry(&self, slot: &Slot) -> *const u8 {
+        self.code_of(slot.0) as *const u8
+    }
+
+    /// Sets how many slots may be live at once (at most `MAX_SLOTS`).
     pub(crate) fn set_capacity(&self, capacity: usize) {
         self.capacity.store(capacity, Ordering::Relaxed);
     }
 
-    /// How many slots are in use.
+    /// How many slots are in use, counting free slots parked in threads' caches.
     pub(crate) fn live(&self) -> usize {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner).live
+        self.live.load(Ordering::Relaxed)
     }
-}
 
-impl PoolState {
-    fn addresses(&self, number: u32) -> (*const u8, *mut usize) {
-        let (b, i) = (number as usize / BLOCK_SLOTS, number as usize % BLOCK_SLOTS);
-        let code = self.blocks[b] + i * STUB;
-        (code as *const u8, (code + HALF) as *mut usize)
+    fn code_of(&self, slot: u32) -> usize {
+        let (b, i) = (slot as usize / BLOCK_SLOTS, slot as usize % BLOCK_SLOTS);
+        self.blocks[b].load(Ordering::Acquire) + i * STUB
+    }
+
+    /// The slot's two data words: context, code.
+    fn data(&self, slot: u32) -> &[AtomicUsize; 2] {
+        // SAFETY: the data half of a block is writable memory that is never
+        // unmapped, 16-byte aligned per slot, and only ever accessed atomically.
+        unsafe { &*((self.code_of(slot) + HALF) as *const [AtomicUsize; 2]) }
+    }
+
+    fn pop(&self) -> Option<u32> {
+        let mut head = self.free_head.load(Ordering::Acquire);
+        loop {
+            let top = (head & 0xFFFF_FFFF) as u32;
+            if top == 0 {
+                return None;
+            }
+            let slot = top - 1;
+            // A free slot's context word holds the next free slot (+1). If the
+            // slot is popped by another thread meanwhile, this read is stale
+            // but harmless (the memory stays mapped) and the tagged CAS fails.
+            let next = self.data(slot)[0].load(Ordering::Relaxed) as u64;
+            let new = (head >> 32).wrapping_add(1) << 32 | next;
+            match self.free_head.compare_exchange_weak(head, new, Ordering::Acquire, Ordering::Acquire) {
+                Ok(_) => return Some(slot),
+                Err(h) => head = h,
+            }
+        }
+    }
+
+    fn push(&self, slot: u32) {
+        let mut head = self.free_head.load(Ordering::Relaxed);
+        loop {
+            self.data(slot)[0].store((head & 0xFFFF_FFFF) as usize, Ordering::Relaxed);
+            let new = (head >> 32).wrapping_add(1) << 32 | u64::from(slot + 1);
+            match self.free_head.compare_exchange_weak(head, new, Ordering::Release, Ordering::Relaxed) {
+                Ok(_) => return,
+                Err(h) => head = h,
+            }
+        }
+    }
+
+    /// Maps one more block and frees all its slots, unless another thread
+    /// has freed some meanwhile.
+    fn add_block(&self) -> Result<(), Error> {
+        let _grow = self.grow.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.free_head.load(Ordering::Acquire) & 0xFFFF_FFFF != 0 {
+            return Ok(());
+        }
+        let b = self.block_count.load(Ordering::Relaxed);
+        if b == MAX_BLOCKS {
+            return Err(Error::Exhausted { resource: "trampoline pool", capacity: MAX_SLOTS });
+        }
+        let block = map_rw(2 * HALF)?;
+        let stub = stub();
+        for i in 0..BLOCK_SLOTS {
+            // SAFETY: `i * STUB + STUB <= HALF`, inside the fresh mapping.
+            unsafe { std::ptr::copy_nonoverlapping(stub.as_ptr(), block.as_ptr().add(i * STUB), STUB) };
+        }
+        // SAFETY: the code half is fresh and written only here; the data half
+        // stays writable and is never executable.
+        unsafe { seal(block, HALF)? };
+        self.blocks[b].store(block.as_ptr() as usize, Ordering::Release);
+        self.block_count.store(b + 1, Ordering::Relaxed);
+        for i in (0..BLOCK_SLOTS as u32).rev() {
+            self.push(b as u32 * BLOCK_SLOTS as u32 + i);
+        }
+        Ok(())
     }
 }

@@ -36,8 +36,9 @@ type CodeKey = (Conv, Conv, Signature, Shape);
 
 static CODE: Mutex<Option<HashMap<CodeKey, usize>>> = Mutex::new(None);
 
-/// Every trampoline-backed thunk; generous, because each costs 32 bytes.
-pub(crate) static TRAMPOLINES: Trampolines = Trampolines::new(1 << 24);
+/// Every trampoline: thunks and callbacks; as large as it can be by default,
+/// because each costs only 32 bytes.
+pub(crate) static TRAMPOLINES: Trampolines = Trampolines::new(memory::MAX_SLOTS);
 
 /// The plan of `sig` with a pointer argument in front.
 fn with_leading_pointer(conv: Conv, sig: &Signature) -> CallPlan {
@@ -161,7 +162,7 @@ impl Thunk {
     /// The entry address: call it with the `from` convention and `sig`'s
     /// signature. Valid while this thunk (or a clone) lives.
     pub fn entry(&self) -> *const c_void {
-        self.inner.slot.as_ref().expect("a live thunk has a slot").entry().cast()
+        TRAMPOLINES.entry(self.inner.slot.as_ref().expect("a live thunk has a slot")).cast()
     }
 }
 
