@@ -55,3 +55,37 @@ pub fn resolve(lib: &Library, name: &str, optional: bool) -> Result<Option<*cons
         Err(e) => Err(e),
     }
 }
+
+/// A host `extern "C"` function passed to foreign code: a reverse thunk that
+/// foreign code calls with `conv` (the function itself when `conv` is the
+/// host's). Cached per function, kept for the process.
+///
+/// # Panics
+///
+/// If the system refuses executable memory.
+pub fn host_fn<F: FnSignature + 'static>(conv: Conv, f: *const c_void) -> *const c_void {
+    crate::callback::host_fn_entry::<F>(conv, f)
+        .unwrap_or_else(|e| panic!("abi-bridge: cannot wrap a host function for {conv} callers: {e}"))
+}
+
+/// The entry of a callback passed to a foreign function of convention `conv`.
+///
+/// # Panics
+///
+/// If the callback was made for another convention: foreign code would call
+/// it with the wrong registers.
+pub fn callback_entry<F: crate::callback::CallbackFn>(cb: &crate::Callback<'_, F>, conv: Conv) -> *const c_void {
+    assert!(
+        cb.conv() == conv,
+        "abi-bridge: a Callback made for {} code was passed to a {conv} function; create it with Conv::{}",
+        cb.conv(),
+        if conv == Conv::Win64 { "Win64" } else { "SysV64" }
+    );
+    cb.entry()
+}
+
+/// Compile-time check that `T` may be passed to foreign code.
+pub const fn assert_foreign<T: crate::ForeignType>() {}
+
+/// Compile-time check that `T` may be returned from foreign code.
+pub const fn assert_returnable<T: crate::ForeignReturn>() {}

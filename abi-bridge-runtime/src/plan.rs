@@ -171,7 +171,9 @@ impl fmt::Display for Loc {
     }
 }
 
-/// What the bits of a register above a small integer must hold.
+/// What the receiver of a small integer may rely on in the register bits above
+/// it, so whoever produces the value (a caller, a callee returning it, or a
+/// thunk in between) must establish it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ext {
     /// Nothing is promised: the upper bits are undefined.
@@ -224,6 +226,7 @@ pub enum PassMode {
     },
     /// A pointer to a caller-owned copy, which the callee may modify; the
     /// pointer travels at `loc` (win64 aggregates not of size 1, 2, 4 or 8).
+    /// win64 callers align such copies to 16 bytes.
     Indirect(Loc),
 }
 

@@ -8,6 +8,8 @@ use core::str::FromStr;
 use crate::error::Error;
 
 pub mod sysv64;
+#[cfg(test)]
+mod tests;
 pub mod win64;
 
 /// An x86-64 calling convention.
