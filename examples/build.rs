@@ -1,20 +1,30 @@
-//! Builds the example plugins with the Microsoft x64 convention
-//! (`gcc -mabi=ms`), as a plugin for a Windows-convention host would be.
+//! Builds the example plugins: most with the Microsoft x64 convention
+//! (`gcc -mabi=ms`), as a plugin for a Windows-convention host would be, and
+//! one System V library for the reverse direction.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for plugin in ["echo_plugin"] {
+    // (source, built with the Microsoft x64 convention?)
+    for (plugin, win64) in [("echo_plugin", true), ("sort_plugin", true), ("geometry", false)] {
         let source = format!("plugins/{plugin}.c");
         println!("cargo:rerun-if-changed={source}");
         let lib = out.join(format!("lib{plugin}.so"));
-        let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "gcc".into()))
-            // The plugin must not call the host's C library: its functions use the
-            // sysv64 convention and -mabi=ms would call them as win64. These
-            // flags keep gcc from turning loops and sqrt into such calls.
-            .args(["-mabi=ms", "-fno-math-errno", "-fno-tree-loop-distribute-patterns", "-fno-semantic-interposition"])
+        let mut gcc = Command::new(std::env::var("CC").unwrap_or_else(|_| "gcc".into()));
+        if win64 {
+            // A win64 plugin must not call the host's C library: its functions
+            // use the sysv64 convention and -mabi=ms would call them as win64.
+            // These flags keep gcc from turning loops and sqrt into such calls.
+            gcc.args([
+                "-mabi=ms",
+                "-fno-math-errno",
+                "-fno-tree-loop-distribute-patterns",
+                "-fno-semantic-interposition",
+            ]);
+        }
+        let status = gcc
             .args(["-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o"])
             .arg(&lib)
             .arg(&source)

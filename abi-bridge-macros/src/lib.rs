@@ -1,5 +1,59 @@
-//! Procedural macros of abi-bridge.
+//! Procedural macros of [abi-bridge](https://docs.rs/abi-bridge):
+//! `#[derive(ForeignType)]` and `#[foreign_abi(..)]`.
+//!
+//! Use them through the `abi-bridge` crate, which re-exports both; the code
+//! they generate names `::abi_bridge::__private`, so it only compiles in
+//! crates that depend on `abi-bridge`.
+//!
+//! The entry points below stay thin. Each macro lives in its own module,
+//! split the same way: reading the input (`parse`), enforcing the rules of
+//! the C ABI (`check`), and generating code (`expand`). Every mistake becomes
+//! a `syn::Error` spanned on the token at fault, and all mistakes of one input
+//! are reported together.
+
+mod derive;
+mod errors;
+mod foreign_abi;
+
 use proc_macro::TokenStream;
-/// placeholder
+use syn::parse_macro_input;
+
+/// Describes a `#[repr(C)]` struct or union, a fieldless enum with an integer
+/// `repr`, or a `#[repr(transparent)]` newtype for foreign calls, by
+/// implementing `abi_bridge::ForeignType`.
+///
+/// The derive computes the C layout of the type from its fields' own
+/// descriptions and asserts at compile time that rustc laid the type out
+/// identically (size, alignment, and every field's offset). Types that C
+/// cannot express are compile errors: structs without `#[repr(C)]`, packed or
+/// over-aligned layouts, 128-bit integers, zero-sized structs, and enums that
+/// carry data.
+///
+/// An optional `#[foreign_type(expect(win64 = "..", sysv64 = ".."))]` states
+/// how each convention passes the type; the build fails if it does not. win64
+/// classes are `"integer"`, `"sse"` and `"by-ref"`; sysv64 classes are
+/// `"memory"`, or one or two eightbyte classes such as `"integer"` or
+/// `"sse, integer"`.
+///
+/// ```ignore
+/// #[derive(Clone, Copy, ForeignType)]
+/// #[repr(C)]
+/// #[foreign_type(expect(win64 = "by-ref", sysv64 = "sse, sse"))]
+/// struct Vec2 { x: f64, y: f64 }
+/// ```
 #[proc_macro_derive(ForeignType, attributes(foreign_type))]
-pub fn derive_foreign_type(_input: TokenStream) -> TokenStream { TokenStream::new() }
+pub fn derive_foreign_type(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as syn::DeriveInput);
+    derive::derive(&input).into()
+}
+
+/// Makes the functions of an `extern "C" { .. }` block callable although they
+/// were compiled for another calling convention: `#[foreign_abi(win64)]`,
+/// `#[foreign_abi(sysv64)]` or `#[foreign_abi(efiapi)]`, optionally followed by
+/// `library = Name` to load them from a shared object at run time.
+#[proc_macro_attribute]
+pub fn foreign_abi(args: TokenStream, item: TokenStream) -> TokenStream {
+    let args = parse_macro_input!(args as foreign_abi::ForeignAbiArgs);
+    let item = parse_macro_input!(item as syn::ItemForeignMod);
+    foreign_abi::expand(args, item).into()
+}

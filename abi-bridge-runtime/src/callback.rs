@@ -113,6 +113,39 @@ macro_rules! callback_arity {
             type SysV64 = extern "sysv64" fn($($a),*) -> R;
         }
 
+        impl<'env, R: ForeignReturn + 'static, $($a: ForeignType + 'static),*> Callback<'env, fn($($a),*) -> R> {
+            /// A callback for foreign code using convention `conv` that runs
+            /// `closure`, which foreign code may call from any thread.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::ExecutableMemory`] if the system refuses executable
+            /// pages; [`Error::Exhausted`] if the trampoline pool is full.
+            pub fn new<C>(conv: Conv, closure: C) -> Result<Self, Error>
+            where
+                C: Fn($($a),*) -> R + Send + Sync + 'env,
+            {
+                let shim = <C as CallbackClosure<fn($($a),*) -> R>>::shim();
+                Self::with_block(conv, Block::new(shim, closure))
+            }
+
+            /// A callback whose closure mutates its state (`FnMut`). Calls must
+            /// not overlap: if foreign code calls it re-entrantly or from two
+            /// threads at once, the process aborts with a message rather than
+            /// alias `&mut`.
+            ///
+            /// # Errors
+            ///
+            /// As for `new`.
+            pub fn new_mut<C>(conv: Conv, closure: C) -> Result<Self, Error>
+            where
+                C: FnMut($($a),*) -> R + Send + 'env,
+            {
+                let shim = <C as CallbackClosureMut<fn($($a),*) -> R>>::shim_mut();
+                Self::with_block(conv, Block::new(shim, Exclusive::new(closure)))
+            }
+        }
+
         // SAFETY: the shim has exactly the documented signature.
         unsafe impl<C, R: ForeignReturn + 'static, $($a: ForeignType + 'static),*> CallbackClosure<fn($($a),*) -> R> for C
         where
@@ -242,8 +275,8 @@ fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
 /// ```
 ///
 /// Foreign code may call the entry from any thread, at any time while the
-/// callback lives, so closures given to [`Callback::new`] must be `Send + Sync`.
-/// A closure that needs `&mut` state goes through [`Callback::new_mut`], which
+/// callback lives, so closures given to `Callback::new` must be `Send + Sync`.
+/// A closure that needs `&mut` state goes through `Callback::new_mut`, which
 /// only needs `Send` and aborts if calls overlap. Closures may borrow from the
 /// environment: `'env` keeps the `Callback` from outliving what they borrow.
 pub struct Callback<'env, F: CallbackFn> {
@@ -262,33 +295,6 @@ unsafe impl<F: CallbackFn> Send for Callback<'_, F> {}
 unsafe impl<F: CallbackFn> Sync for Callback<'_, F> {}
 
 impl<'env, F: CallbackFn> Callback<'env, F> {
-    /// A callback for foreign code using convention `conv` that runs `closure`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::ExecutableMemory`] if the system refuses executable pages;
-    /// [`Error::Exhausted`] if the trampoline pool is full.
-    pub fn new<C>(conv: Conv, closure: C) -> Result<Self, Error>
-    where
-        C: CallbackClosure<F> + Send + Sync + 'env,
-    {
-        Self::with_block(conv, Block::new(C::shim(), closure))
-    }
-
-    /// A callback whose closure mutates its state (`FnMut`). Calls must not
-    /// overlap: if foreign code calls it re-entrantly or from two threads at
-    /// once, the process aborts with a message rather than alias `&mut`.
-    ///
-    /// # Errors
-    ///
-    /// As for [`Callback::new`].
-    pub fn new_mut<C>(conv: Conv, closure: C) -> Result<Self, Error>
-    where
-        C: CallbackClosureMut<F> + Send + 'env,
-    {
-        Self::with_block(conv, Block::new(C::shim_mut(), Exclusive::new(closure)))
-    }
-
     fn with_block<B>(conv: Conv, block: Block<B>) -> Result<Self, Error> {
         let code = closure_code::<F>(conv)?;
         let block = NonNull::from(Box::leak(Box::new(block))).cast::<()>();

@@ -40,4 +40,28 @@ pub mod __private {
     pub use core::mem::{align_of, offset_of, size_of};
 
     pub use crate::foreign::*;
+
+    /// A record's C layout, computed in `const` context by the code of
+    /// `#[derive(ForeignType)]`, which then asserts that rustc agrees.
+    pub struct CLayout<const N: usize> {
+        /// Each field's offset, in declaration order.
+        pub offsets: [usize; N],
+        /// The record's size.
+        pub size: usize,
+        /// The record's alignment.
+        pub align: usize,
+    }
+
+    /// The C layout of a struct (or, if `union`, a union) whose fields have
+    /// the types `fields`, in declaration order.
+    pub const fn c_layout<const N: usize>(union: bool, fields: &[&TypeDesc; N]) -> CLayout<N> {
+        let mut record = RecordLayout::new(union);
+        let mut offsets = [0; N];
+        let mut i = 0;
+        while i < N {
+            offsets[i] = record.place(fields[i]);
+            i += 1;
+        }
+        CLayout { offsets, size: record.size(), align: record.align() }
+    }
 }

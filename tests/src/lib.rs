@@ -1,1 +1,27 @@
-//! tests
+//! Differential tests of abi-bridge against the compilers.
+//!
+//! Everything here is driven by one corpus of structs, unions and signatures
+//! that `build.rs` generates with a fixed seed (hand-written edge cases first,
+//! then random shapes). gcc compiles its C half: the records, their layout,
+//! and for every signature an `ms_abi` and a `sysv_abi` callee that hash what
+//! they received. The tests in `tests/` then check that
+//!
+//! - our C layout equals gcc's and rustc's for every record (`layout.rs`);
+//! - rustc's typed `extern "win64"` / `extern "sysv64"` calls deliver exactly
+//!   the bytes we sent, so gcc and rustc agree on every shape (`rustc_oracle.rs`);
+//! - calling each callee by following nothing but our
+//!   [`classify`](abi_bridge::classify) plan ([`plan_call`]) does too
+//!   (`plans_vs_gcc.rs`).
+//!
+//! ```
+//! use abi_bridge::{classify, Conv};
+//! use abi_bridge_tests::corpus::SIGNATURES;
+//!
+//! let f3 = SIGNATURES.iter().find(|s| s.name == "f3_roundtrip").unwrap();
+//! let plan = classify(Conv::SysV64, &f3.signature());
+//! assert_eq!(plan.to_string(), "a0: {xmm0, xmm1}  ret: {xmm0, xmm1}");
+//! ```
+
+pub mod corpus;
+pub mod plan_call;
+pub mod value;

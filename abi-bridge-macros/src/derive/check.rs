@@ -1,0 +1,267 @@
+//! The rules of the C ABI that a `#[derive(ForeignType)]` input must follow.
+//! Each broken rule is an error on the token at fault that says what to do
+//! instead; what passes becomes a [`Shape`] the expansion can rely on.
+
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Fields, GenericArgument, Ident, Member, PathArguments, Type};
+
+use super::parse::{Body, Input, ReprKind};
+use crate::errors::Errors;
+
+/// How a checked input travels across a foreign call.
+pub(crate) enum Shape<'a> {
+    /// A `#[repr(C)]` struct or union, laid out by C's rules from its fields.
+    Record {
+        /// `true` for a union: every field at offset 0.
+        union: bool,
+        /// The fields, in declaration order.
+        fields: Vec<RecordField<'a>>,
+    },
+    /// A fieldless enum, which travels as its integer `repr`.
+    Enum {
+        /// The integer type named in `#[repr(..)]`.
+        repr: Ident,
+    },
+    /// A `#[repr(transparent)]` newtype, which travels as its one field that
+    /// is not `PhantomData`.
+    Transparent {
+        /// That field's type.
+        inner: &'a Type,
+    },
+}
+
+/// A field of a struct or union.
+pub(crate) struct RecordField<'a> {
+    /// How `offset_of!` names it: an identifier or a tuple index.
+    pub(crate) member: Member,
+    /// Its name in the type description (`"x"`, or `"0"` in a tuple struct).
+    pub(crate) name: String,
+    /// Its type.
+    pub(crate) ty: &'a Type,
+}
+
+/// The shape of `input`, or `None` after recording in `errors` every rule it
+/// breaks.
+pub(crate) fn shape<'a>(input: &Input<'a>, errors: &mut Errors) -> Option<Shape<'a>> {
+    let mut broken = Errors::default();
+    let shape = checked_shape(input, &mut broken);
+    match broken.finish() {
+        Ok(()) => shape,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+fn checked_shape<'a>(input: &Input<'a>, errors: &mut Errors) -> Option<Shape<'a>> {
+    unverified_reprs(input, errors);
+    let shape = match input.body {
+        Body::Struct(fields) if has(input, &ReprKind::Transparent) => transparent(input, fields, errors),
+        Body::Struct(fields) => record(input, false, fields.iter().collect(), errors),
+        Body::Union(fields) => record(input, true, fields.named.iter().collect(), errors),
+        Body::Enum(_) => fieldless_enum(input, errors),
+    };
+    if input.concrete_type().is_none() {
+        for expect in &input.expects {
+            errors.error(
+                &expect.lit,
+                format!(
+                    "`expect(..)` needs a type without type or const parameters: how `{}` travels depends on them",
+                    input.ident
+                ),
+            );
+        }
+    }
+    shape
+}
+
+fn has(input: &Input<'_>, kind: &ReprKind) -> bool {
+    input.reprs.iter().any(|r| r.kind == *kind)
+}
+
+/// `repr` items whose layouts abi-bridge has not compared with gcc's.
+fn unverified_reprs(input: &Input<'_>, errors: &mut Errors) {
+    for repr in &input.reprs {
+        match &repr.kind {
+            ReprKind::Packed => errors.error(
+                &repr.tokens,
+                "`#[repr(packed)]` is not supported by `#[derive(ForeignType)]`: packed layouts have not yet been \
+                 verified against gcc; remove it, or pass a pointer to the value instead",
+            ),
+            ReprKind::Align => errors.error(
+                &repr.tokens,
+                "`#[repr(align(N))]` is not supported by `#[derive(ForeignType)]`: over-aligned layouts have not yet \
+                 been verified against gcc; remove it, or pass a pointer to the value instead",
+            ),
+            ReprKind::Rust => errors.error(
+                &repr.tokens,
+                "`#[repr(Rust)]` leaves the layout to rustc, so C code would read the wrong bytes; \
+                 use `#[repr(C)]` to derive `ForeignType`",
+            ),
+            ReprKind::Int(int) if is_128_bit(int) => errors.error(&repr.tokens, int128_message(int)),
+            _ => {}
+        }
+    }
+}
+
+fn is_128_bit(ident: &Ident) -> bool {
+    ident == "i128" || ident == "u128"
+}
+
+fn int128_message(int: &Ident) -> String {
+    format!(
+        "`{int}` is not supported: rustc, gcc and clang have disagreed on how 128-bit integers are aligned and \
+         passed, so abi-bridge rejects them until it has verified them; use two `u64` fields (low and high half) \
+         instead"
+    )
+}
+
+/// A `#[repr(C)]` struct or union.
+fn record<'a>(input: &Input<'a>, union: bool, fields: Vec<&'a syn::Field>, errors: &mut Errors) -> Option<Shape<'a>> {
+    let keyword = if union { "union" } else { "struct" };
+    if !has(input, &ReprKind::C) && !has(input, &ReprKind::Rust) {
+        errors.error(
+            input.ident,
+            format!(
+                "`{}` needs `#[repr(C)]` to derive `ForeignType`: without it rustc may reorder and pad the fields \
+                 as it likes, so C code would read the wrong bytes; add `#[repr(C)]` above `{keyword} {}`",
+                input.ident, input.ident
+            ),
+        );
+    }
+    if fields.is_empty() {
+        errors.error(input.ident, zero_sized_message(input.ident));
+    }
+    for field in &fields {
+        no_128_bit_integers(&field.ty, errors);
+    }
+    let fields = fields
+        .into_iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let member = match &field.ident {
+                Some(ident) => Member::Named(ident.clone()),
+                None => Member::Unnamed(syn::Index { index: i as u32, span: field.ty.span() }),
+            };
+            let name = match &field.ident {
+                Some(ident) => ident.unraw().to_string(),
+                None => i.to_string(),
+            };
+            RecordField { member, name, ty: &field.ty }
+        })
+        .collect();
+    Some(Shape::Record { union, fields })
+}
+
+fn zero_sized_message(ident: &Ident) -> String {
+    format!(
+        "`{ident}` has no fields, but C has no zero-sized types, so it cannot cross a foreign ABI boundary; \
+         add a field, or leave it out of foreign signatures"
+    )
+}
+
+/// A `#[repr(transparent)]` struct: exactly one field that is not `PhantomData`.
+fn transparent<'a>(input: &Input<'a>, fields: &'a Fields, errors: &mut Errors) -> Option<Shape<'a>> {
+    let mut inner = fields.iter().filter(|field| !is_phantom_data(&field.ty));
+    let Some(first) = inner.next() else {
+        errors.error(input.ident, zero_sized_message(input.ident));
+        return None;
+    };
+    for extra in inner {
+        errors.error(
+            &extra.ty,
+            format!(
+                "`#[repr(transparent)]` `{}` travels as its one field that is not `PhantomData`, but this is a \
+                 second one; remove it, or make it `PhantomData`",
+                input.ident
+            ),
+        );
+    }
+    no_128_bit_integers(&first.ty, errors);
+    Some(Shape::Transparent { inner: &first.ty })
+}
+
+/// Whether `ty` is `PhantomData<..>` under any path; the one zero-sized
+/// field type the derive recognises beside a transparent newtype's field.
+fn is_phantom_data(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => path.qself.is_none() && path.path.segments.last().is_some_and(|s| s.ident == "PhantomData"),
+        Type::Group(group) => is_phantom_data(&group.elem),
+        Type::Paren(paren) => is_phantom_data(&paren.elem),
+        _ => false,
+    }
+}
+
+/// 128-bit integers anywhere in a field's type, even as array elements.
+fn no_128_bit_integers(ty: &Type, errors: &mut Errors) {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            if let Some(last) = path.path.segments.last() {
+                if is_128_bit(&last.ident) && last.arguments.is_empty() {
+                    errors.error(ty, int128_message(&last.ident));
+                }
+                // `Option<[u128; 2]>` and the like: look inside type arguments too.
+                if let PathArguments::AngleBracketed(args) = &last.arguments {
+                    for arg in &args.args {
+                        if let GenericArgument::Type(ty) = arg {
+                            no_128_bit_integers(ty, errors);
+                        }
+                    }
+                }
+            }
+        }
+        Type::Array(array) => no_128_bit_integers(&array.elem, errors),
+        Type::Group(group) => no_128_bit_integers(&group.elem, errors),
+        Type::Paren(paren) => no_128_bit_integers(&paren.elem, errors),
+        _ => {}
+    }
+}
+
+/// A fieldless enum with an integer `repr`.
+fn fieldless_enum<'a>(input: &Input<'a>, errors: &mut Errors) -> Option<Shape<'a>> {
+    let Body::Enum(variants) = input.body else { unreachable!("called for enums only") };
+    if variants.is_empty() {
+        errors.error(
+            input.ident,
+            format!(
+                "`{}` has no variants, so no value of it can cross a foreign ABI boundary; add the C enum's \
+                 constants as variants",
+                input.ident
+            ),
+        );
+    }
+    for variant in variants {
+        if !matches!(variant.fields, Fields::Unit) {
+            errors.error(
+                &variant.fields,
+                format!(
+                    "`{}::{}` carries data, but `#[derive(ForeignType)]` supports only fieldless enums with an \
+                     integer repr; for a C tagged union, derive it on a `#[repr(C)]` struct holding an integer tag \
+                     and a `#[repr(C)]` union of the payloads",
+                    input.ident, variant.ident
+                ),
+            );
+        }
+    }
+    let int = input.reprs.iter().find_map(|r| match &r.kind {
+        ReprKind::Int(int) => Some(int.clone()),
+        _ => None,
+    });
+    if int.is_none() {
+        // Point at `#[repr(C)]` if that is what was written instead of an integer.
+        let at = input.reprs.iter().find(|r| r.kind == ReprKind::C).map(|r| &r.tokens);
+        let message = format!(
+            "`{}` needs an integer `#[repr(..)]` to derive `ForeignType`: a C enum travels as its underlying \
+             integer type, and Rust must be told which one it is; add `#[repr(i32)]` (C's `int`, what most \
+             compilers pick) or the C enum's underlying type",
+            input.ident
+        );
+        match at {
+            Some(c) => errors.error(c, message),
+            None => errors.error(input.ident, message),
+        }
+    }
+    Some(Shape::Enum { repr: int? })
+}

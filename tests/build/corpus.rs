@@ -1,0 +1,534 @@
+//! The corpus: every struct and signature the differential tests check,
+//! as plain data. A hand-written list of named edge cases comes first, then
+//! random shapes drawn with a fixed seed, so every build makes the same corpus.
+//!
+//! The named entries are written in a C-like notation (`"float a; float b;"`,
+//! `"F3 (F3, int32_t)"`) so the list reads like the C it becomes.
+
+/// The seed of the random part of the corpus. Changing it changes the corpus.
+const SEED: u64 = 0x00AB_1B41_D6E5_C0DE;
+/// Random structs and unions added after the named ones.
+const RANDOM_RECORDS: usize = 64;
+/// Random signatures added after the named ones.
+const RANDOM_SIGNATURES: usize = 320;
+/// The largest aggregate in the corpus, in bytes.
+const MAX_RECORD_SIZE: usize = 64;
+/// The most arguments a signature takes (rustc's `Signature::of` also stops at 16).
+const MAX_ARGS: u64 = 16;
+
+/// A scalar C type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sc {
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+    Bool,
+    F32,
+    F64,
+    Ptr,
+}
+
+impl Sc {
+    pub(crate) const ALL: [Sc; 12] =
+        [Sc::I8, Sc::I16, Sc::I32, Sc::I64, Sc::U8, Sc::U16, Sc::U32, Sc::U64, Sc::Bool, Sc::F32, Sc::F64, Sc::Ptr];
+
+    pub(crate) fn size(self) -> usize {
+        match self {
+            Sc::I8 | Sc::U8 | Sc::Bool => 1,
+            Sc::I16 | Sc::U16 => 2,
+            Sc::I32 | Sc::U32 | Sc::F32 => 4,
+            Sc::I64 | Sc::U64 | Sc::F64 | Sc::Ptr => 8,
+        }
+    }
+
+    pub(crate) fn c_name(self) -> &'static str {
+        match self {
+            Sc::I8 => "int8_t",
+            Sc::I16 => "int16_t",
+            Sc::I32 => "int32_t",
+            Sc::I64 => "int64_t",
+            Sc::U8 => "uint8_t",
+            Sc::U16 => "uint16_t",
+            Sc::U32 => "uint32_t",
+            Sc::U64 => "uint64_t",
+            Sc::Bool => "bool",
+            Sc::F32 => "float",
+            Sc::F64 => "double",
+            Sc::Ptr => "void*",
+        }
+    }
+
+    pub(crate) fn rust_name(self) -> &'static str {
+        match self {
+            Sc::I8 => "i8",
+            Sc::I16 => "i16",
+            Sc::I32 => "i32",
+            Sc::I64 => "i64",
+            Sc::U8 => "u8",
+            Sc::U16 => "u16",
+            Sc::U32 => "u32",
+            Sc::U64 => "u64",
+            Sc::Bool => "bool",
+            Sc::F32 => "f32",
+            Sc::F64 => "f64",
+            Sc::Ptr => "*const c_void",
+        }
+    }
+
+    /// The variant of `abi_bridge_runtime::Scalar`.
+    pub(crate) fn runtime_name(self) -> &'static str {
+        match self {
+            Sc::I8 => "I8",
+            Sc::I16 => "I16",
+            Sc::I32 => "I32",
+            Sc::I64 => "I64",
+            Sc::U8 => "U8",
+            Sc::U16 => "U16",
+            Sc::U32 => "U32",
+            Sc::U64 => "U64",
+            Sc::Bool => "Bool",
+            Sc::F32 => "F32",
+            Sc::F64 => "F64",
+            Sc::Ptr => "Pointer",
+        }
+    }
+
+    /// The suffix of the C helpers `abt_bits_*` / `abt_from_*` for this scalar.
+    pub(crate) fn c_helper(self) -> &'static str {
+        match self {
+            Sc::I8 => "i8",
+            Sc::I16 => "i16",
+            Sc::I32 => "i32",
+            Sc::I64 => "i64",
+            Sc::U8 => "u8",
+            Sc::U16 => "u16",
+            Sc::U32 => "u32",
+            Sc::U64 => "u64",
+            Sc::Bool => "bool",
+            Sc::F32 => "f32",
+            Sc::F64 => "f64",
+            Sc::Ptr => "ptr",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Sc> {
+        Sc::ALL.into_iter().find(|sc| sc.c_name() == s)
+    }
+}
+
+/// The type of a struct or union field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FieldTy {
+    Scalar(Sc),
+    /// An earlier record of the corpus, by index.
+    Record(usize),
+    /// `elem[len]`; `elem` is a scalar or a record.
+    Array(Box<FieldTy>, usize),
+}
+
+/// The type of an argument or return value: arrays never travel by value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ValTy {
+    Scalar(Sc),
+    Record(usize),
+}
+
+/// A C struct or union.
+#[derive(Clone, Debug)]
+pub(crate) struct Record {
+    pub(crate) name: String,
+    pub(crate) union: bool,
+    pub(crate) fields: Vec<(String, FieldTy)>,
+    /// Size and alignment by C rules, computed here only to keep sizes in
+    /// bounds and to pick a union's active member; the layout test compares
+    /// the runtime's own layout against gcc's, not against this.
+    pub(crate) size: usize,
+    pub(crate) align: usize,
+}
+
+impl Record {
+    /// The member a union's value lives in: the first of the largest
+    /// members. Test values write and read only this member, so its bytes are
+    /// the union's value and every other byte is padding.
+    pub(crate) fn active_member(&self, records: &[Record]) -> usize {
+        let sizes: Vec<usize> = self.fields.iter().map(|(_, ty)| size_align(ty, records).0).collect();
+        let max = *sizes.iter().max().expect("records have fields");
+        sizes.iter().position(|&s| s == max).expect("max is in the list")
+    }
+}
+
+/// A signature: argument types and a return type.
+#[derive(Clone, Debug)]
+pub(crate) struct Sig {
+    pub(crate) name: String,
+    pub(crate) args: Vec<ValTy>,
+    pub(crate) ret: Option<ValTy>,
+    /// `true` for the hand-written edge cases.
+    pub(crate) named: bool,
+}
+
+/// The whole corpus.
+pub(crate) struct Corpus {
+    pub(crate) records: Vec<Record>,
+    pub(crate) named_records: usize,
+    pub(crate) sigs: Vec<Sig>,
+    pub(crate) named_sigs: usize,
+}
+
+impl Corpus {
+    pub(crate) fn c_type(&self, ty: ValTy) -> String {
+        match ty {
+            ValTy::Scalar(s) => s.c_name().to_owned(),
+            ValTy::Record(r) => self.records[r].name.clone(),
+        }
+    }
+
+    pub(crate) fn rust_type(&self, ty: ValTy) -> String {
+        match ty {
+            ValTy::Scalar(s) => s.rust_name().to_owned(),
+            ValTy::Record(r) => self.records[r].name.clone(),
+        }
+    }
+
+    /// The C prototype of `sig` under the name `name`.
+    pub(crate) fn c_prototype(&self, sig: &Sig, name: &str) -> String {
+        let ret = sig.ret.map_or("void".to_owned(), |r| self.c_type(r));
+        let args: Vec<String> = sig.args.iter().enumerate().map(|(i, a)| format!("{} a{i}", self.c_type(*a))).collect();
+        let args = if args.is_empty() { "void".to_owned() } else { args.join(", ") };
+        format!("{ret} {name}({args})")
+    }
+}
+
+/// Size and alignment of a field type by C rules.
+pub(crate) fn size_align(ty: &FieldTy, records: &[Record]) -> (usize, usize) {
+    match ty {
+        FieldTy::Scalar(s) => (s.size(), s.size()),
+        FieldTy::Record(r) => (records[*r].size, records[*r].align),
+        FieldTy::Array(elem, len) => {
+            let (size, align) = size_align(elem, records);
+            (size * len, align)
+        }
+    }
+}
+
+fn layout(union: bool, fields: &[(String, FieldTy)], records: &[Record]) -> (usize, usize) {
+    let (mut end, mut align) = (0, 1);
+    for (_, ty) in fields {
+        let (s, a) = size_align(ty, records);
+        align = align.max(a);
+        end = if union { end.max(s) } else { end.next_multiple_of(a) + s };
+    }
+    (end.next_multiple_of(align), align)
+}
+
+/// splitmix64: a tiny deterministic generator (the same one the tests use).
+pub(crate) struct SplitMix64(u64);
+
+impl SplitMix64 {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`.
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// `true` with probability `percent`%.
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+struct Builder {
+    records: Vec<Record>,
+    sigs: Vec<Sig>,
+}
+
+impl Builder {
+    fn record_index(&self, name: &str) -> Option<usize> {
+        self.records.iter().position(|r| r.name == name)
+    }
+
+    /// A field or value type by its C name: a scalar or an earlier record.
+    fn parse_type(&self, name: &str) -> ValTy {
+        let name = name.trim();
+        if let Some(s) = Sc::parse(name) {
+            return ValTy::Scalar(s);
+        }
+        match self.record_index(name) {
+            Some(r) => ValTy::Record(r),
+            None => panic!("corpus: unknown type `{name}`"),
+        }
+    }
+
+    /// Adds a record from C field declarations: `"float a; int8_t b[3];"`.
+    fn add(&mut self, name: &str, union: bool, decls: &str) {
+        assert!(self.record_index(name).is_none(), "corpus: duplicate record `{name}`");
+        let mut fields = Vec::new();
+        for decl in decls.split(';').map(str::trim).filter(|d| !d.is_empty()) {
+            let (ty, field) = decl.rsplit_once(' ').unwrap_or_else(|| panic!("corpus: bad field `{decl}`"));
+            let ty = match self.parse_type(ty) {
+                ValTy::Scalar(s) => FieldTy::Scalar(s),
+                ValTy::Record(r) => FieldTy::Record(r),
+            };
+            let (field, ty) = match field.split_once('[') {
+                Some((field, len)) => {
+                    let len = len.trim_end_matches(']').parse().expect("array length");
+                    (field, FieldTy::Array(Box::new(ty), len))
+                }
+                None => (field, ty),
+            };
+            fields.push((field.to_owned(), ty));
+        }
+        self.push_record(name.to_owned(), union, fields);
+    }
+
+    fn push_record(&mut self, name: String, union: bool, fields: Vec<(String, FieldTy)>) {
+        let (size, align) = layout(union, &fields, &self.records);
+        assert!((1..=MAX_RECORD_SIZE).contains(&size), "corpus: `{name}` is {size} bytes");
+        self.records.push(Record { name, union, fields, size, align });
+    }
+
+    fn strukt(&mut self, name: &str, decls: &str) {
+        self.add(name, false, decls);
+    }
+
+    fn union(&mut self, name: &str, decls: &str) {
+        self.add(name, true, decls);
+    }
+
+    /// Adds a named signature from a C-like type: `"F3 (F3, int32_t)"`.
+    fn sig(&mut self, name: &str, ty: &str) {
+        assert!(self.sigs.iter().all(|s| s.name != name), "corpus: duplicate signature `{name}`");
+        let (ret, args) = ty.split_once('(').unwrap_or_else(|| panic!("corpus: bad signature `{ty}`"));
+        let ret = match ret.trim() {
+            "void" => None,
+            r => Some(self.parse_type(r)),
+        };
+        let args = args.trim().trim_end_matches(')');
+        let args = args.split(',').map(str::trim).filter(|a| !a.is_empty()).map(|a| self.parse_type(a)).collect();
+        self.sigs.push(Sig { name: name.to_owned(), args, ret, named: true });
+    }
+}
+
+/// `n` copies of `ty`, comma-separated, for long argument lists.
+fn rep(ty: &str, n: usize) -> String {
+    vec![ty; n].join(", ")
+}
+
+/// The named structs and unions: the classic edge cases of both conventions.
+fn named_records(b: &mut Builder) {
+    // Floats: sysv64 SSE eightbytes, win64 integers when 4 or 8 bytes.
+    b.strukt("F1", "float a;");
+    b.strukt("D1", "double a;");
+    b.strukt("F2", "float a; float b;");
+    b.strukt("F3", "float a; float b; float c;");
+    b.strukt("F4", "float a; float b; float c; float d;");
+    b.strukt("D2", "double a; double b;");
+    b.strukt("FloatArr3", "float a[3];");
+    b.strukt("FloatFloatDouble", "float a; float b; double c;");
+    b.strukt("DoubleFloat", "double a; float b;");
+    // Mixed eightbytes: INTEGER wins within an eightbyte.
+    b.strukt("CharDouble", "int8_t c; double d;");
+    b.strukt("IntFloat", "int32_t i; float f;");
+    b.strukt("FloatInt", "float f; int32_t i;");
+    b.strukt("FloatIntFloat", "float a; int32_t b; float c;");
+    b.strukt("ByteFloat", "uint8_t a; float b;");
+    b.strukt("LongLong", "int64_t a; int64_t b;");
+    b.strukt("LongDouble", "int64_t a; double b;");
+    b.strukt("DoubleLong", "double a; int64_t b;");
+    b.strukt("ShortDouble", "int16_t a; double b;");
+    b.strukt("I64Char", "int64_t a; int8_t b;");
+    // One struct of each size the conventions treat differently.
+    b.strukt("Sz1", "uint8_t a;");
+    b.strukt("Sz2", "uint8_t a; int8_t b;");
+    b.strukt("Sz3", "uint8_t a; uint8_t b; uint8_t c;");
+    b.strukt("Sz4", "int16_t a; uint8_t b; bool c;");
+    b.strukt("Sz5", "uint8_t a[5];");
+    b.strukt("Sz6", "int16_t a; uint16_t b; int16_t c;");
+    b.strukt("Sz7", "int8_t a[3]; uint8_t b; bool c; uint8_t d[2];");
+    b.strukt("Sz8", "int32_t a; int16_t b; int8_t c;");
+    b.strukt("Sz9", "uint8_t a[8]; int8_t b;");
+    b.strukt("Sz12", "int32_t a; int32_t b; int32_t c;");
+    b.strukt("Chars15", "int8_t c[15];");
+    b.strukt("Sz16", "int64_t a; uint32_t b; int16_t c;");
+    b.strukt("Sz17", "uint8_t a[17];");
+    b.strukt("Sz24", "int64_t a; double b; int32_t c;");
+    b.strukt("Sz32", "double a[4];");
+    b.strukt("Sz64", "int64_t a[8];");
+    b.strukt("Big", "double a; int64_t b; double c;");
+    b.strukt("Shorts3", "int16_t a[3];");
+    // Unions: the eightbyte class merges over every member.
+    b.union("UFloatInt", "float f; int32_t i;");
+    b.union("UDoubleChars3", "double d; int8_t c[3];");
+    b.union("UI64Floats3", "int64_t i; float f[3];");
+    b.union("UFloat2Double", "F2 f; double d;");
+    b.union("UBytes6Short", "uint8_t b[6]; int16_t s;");
+    // Nesting.
+    b.strukt("Char1", "int8_t c;");
+    b.strukt("NestedCharDouble", "Char1 a; double d;");
+    b.strukt("NestedF2Float", "F2 p; float z;");
+    b.strukt("UnionAndFloat", "UFloatInt u; float f;");
+    b.strukt("ArrayOfF2", "F2 p[2];");
+    b.strukt("NestedDeep", "int8_t a; NestedCharDouble n; uint16_t b;");
+    // bool and pointers.
+    b.strukt("Bools", "bool a; bool b; int32_t c;");
+    b.strukt("Bool1", "bool a;");
+    b.strukt("Ptr1", "void* p;");
+    b.strukt("PtrInt", "void* p; int32_t n;");
+    b.strukt("PtrDouble", "void* p; double d;");
+}
+
+/// The named signatures: each pins one rule of one convention.
+fn named_signatures(b: &mut Builder) {
+    // 12-byte all-float struct: sysv64 xmm0 + xmm1 (4 bytes), win64 by reference / sret.
+    b.sig("f3_roundtrip", "F3 (F3)");
+    b.sig("f3_arg", "int32_t (int32_t, F3, float)");
+    b.sig("f3_ret", "F3 (float, int64_t)");
+    // {char; double} after five integers: sysv64 r9 + xmm0.
+    b.sig("char_double_after_five_ints", &format!("int64_t ({}, CharDouble)", rep("int32_t", 5)));
+    b.sig("char_double_after_six_ints", &format!("int64_t ({}, CharDouble, int8_t)", rep("int32_t", 6)));
+    // Two eightbytes with one register of their kind left: all of it goes to
+    // the stack, and the next argument still takes the free register.
+    b.sig("long_long_straddles_last_int", &format!("void ({}, LongLong, int64_t)", rep("int64_t", 5)));
+    b.sig("d2_straddles_last_xmm", &format!("double ({}, D2, double)", rep("double", 7)));
+    b.sig("long_double_one_int_left", &format!("double ({}, LongDouble, double)", rep("int64_t", 5)));
+    b.sig("long_double_no_int_left", &format!("int64_t ({}, LongDouble, int64_t, double)", rep("int64_t", 6)));
+    b.sig("double_long_one_xmm_left", &format!("int64_t ({}, DoubleLong, double)", rep("double", 7)));
+    // Returns of every awkward size.
+    b.sig("ret_sz1", "Sz1 (int32_t)");
+    b.sig("ret_sz2", "Sz2 (int32_t)");
+    b.sig("ret_sz3", "Sz3 (int32_t)");
+    b.sig("ret_sz4", "Sz4 (int32_t)");
+    b.sig("ret_sz5", "Sz5 (int32_t)");
+    b.sig("ret_sz6", "Sz6 (int32_t)");
+    b.sig("ret_sz7", "Sz7 (int32_t)");
+    b.sig("ret_sz8", "Sz8 (int32_t)");
+    b.sig("ret_sz9", "Sz9 (int32_t)");
+    b.sig("ret_sz12", "Sz12 (int32_t)");
+    b.sig("ret_sz15", "Chars15 (int32_t)");
+    b.sig("ret_sz16", "Sz16 (int32_t)");
+    b.sig("ret_sz17", "Sz17 (int32_t)");
+    b.sig("ret_sz64", "Sz64 (int32_t)");
+    // Single-field float structs: integers for win64, SSE for sysv64.
+    b.sig("f1_roundtrip", "F1 (F1)");
+    b.sig("d1_roundtrip", "D1 (D1)");
+    b.sig("f1_d1_mixed", "F1 (F1, D1, int32_t, F1, D1)");
+    b.sig("f2_roundtrip", "F2 (F2, F2)");
+    b.sig("d2_roundtrip", "D2 (D2)");
+    b.sig("int_float_ret", "IntFloat (FloatInt)");
+    b.sig("float_int_ret", "FloatInt (IntFloat)");
+    b.sig("long_double_ret", "LongDouble (DoubleLong)");
+    b.sig("double_long_ret", "DoubleLong (LongDouble)");
+    // Small integers: sysv64 callers extend them; win64 leaves garbage above.
+    b.sig("small_ints", "int8_t (int8_t, uint16_t, bool, int16_t, uint8_t)");
+    b.sig("small_ints_on_stack", &format!("uint16_t ({}, int8_t, uint16_t, bool, int16_t)", rep("int64_t", 6)));
+    b.sig("ret_bool", "bool (bool, bool)");
+    b.sig("ret_u16", "uint16_t (uint16_t)");
+    b.sig("ret_i8", "int8_t (int8_t)");
+    // Stack spill with mixed integers and floats.
+    b.sig(
+        "spill_mixed_14",
+        "double (int32_t, double, int64_t, float, uint8_t, double, int16_t, float, int64_t, double, uint32_t, float, int64_t, double)",
+    );
+    b.sig("spill_ints_12", &format!("int64_t ({})", rep("int64_t", 12)));
+    b.sig("spill_16_args", "float (double, int8_t, Sz3, float, F2, uint64_t, D1, bool, Sz12, int16_t, void*, F3, double, uint32_t, Sz5, float)");
+    // Large structs by value, then stack arguments after them.
+    b.sig("big_then_stack", &format!("int64_t (int32_t, Big, {}, double, int32_t)", rep("int64_t", 6)));
+    b.sig("sz64_then_stack", &format!("double (Sz64, {}, Sz24, float)", rep("double", 9)));
+    b.sig("big_roundtrip", "Big (Big)");
+    // Hidden return pointer plus four arguments: win64 shifts every slot.
+    b.sig("sret_plus_4_args", "Big (int64_t, double, int32_t, float)");
+    b.sig("sret_plus_4_floats", "Sz24 (double, float, double, float)");
+    b.sig("sret_plus_4_structs", "F3 (Sz12, F1, D2, Sz3)");
+    // All floats: sysv64 runs out of xmm registers at the ninth.
+    b.sig("all_double_9", &format!("double ({})", rep("double", 9)));
+    b.sig("all_float_10", &format!("float ({}, {})", rep("double", 5), rep("float", 5)));
+    b.sig("all_float_12_f2", &format!("F2 ({}, F2, F2)", rep("float", 10)));
+    // win64 slots are positional: floats and integers share them.
+    b.sig("win64_positional", "double (int32_t, double, int32_t, float, double, int64_t)");
+    b.sig("by_ref_on_stack", &format!("int32_t ({}, Sz12, F3, Sz3)", rep("int64_t", 4)));
+    // Unions, nesting, bool and pointers.
+    b.sig("unions", "UFloatInt (UFloatInt, UDoubleChars3, UI64Floats3, UFloat2Double, UBytes6Short)");
+    b.sig("ret_union_i64_floats3", "UI64Floats3 (UI64Floats3)");
+    b.sig("nested", "NestedCharDouble (NestedCharDouble, NestedF2Float, UnionAndFloat, ArrayOfF2, NestedDeep)");
+    b.sig("bools_and_pointers", "PtrDouble (Bools, Bool1, void*, Ptr1, PtrInt, bool)");
+    b.sig("ret_pointer", "void* (void*, int32_t)");
+    b.sig("void_void", "void ()");
+    b.sig("scalars_only_ret_float", "float (float)");
+    b.sig("sizes_by_value", "int64_t (Sz1, Sz2, Sz3, Sz4, Sz5, Sz6, Sz7, Sz8, Sz9, Chars15, Sz16, Sz17)");
+}
+
+/// A random field type: mostly scalars, some arrays, some earlier records.
+fn random_field(rng: &mut SplitMix64, records: &[Record]) -> FieldTy {
+    let scalar = |rng: &mut SplitMix64| FieldTy::Scalar(Sc::ALL[rng.below(Sc::ALL.len() as u64) as usize]);
+    let small_records: Vec<usize> = (0..records.len()).filter(|&i| records[i].size <= 24).collect();
+    match rng.below(100) {
+        0..=64 => scalar(rng),
+        65..=79 => FieldTy::Array(Box::new(scalar(rng)), 1 + rng.below(8) as usize),
+        80..=94 => FieldTy::Record(small_records[rng.below(small_records.len() as u64) as usize]),
+        _ => {
+            let r = small_records[rng.below(small_records.len() as u64) as usize];
+            FieldTy::Array(Box::new(FieldTy::Record(r)), 1 + rng.below(3) as usize)
+        }
+    }
+}
+
+fn random_records(b: &mut Builder, rng: &mut SplitMix64) {
+    let mut made = 0;
+    while made < RANDOM_RECORDS {
+        let union = rng.chance(15);
+        let count = 1 + rng.below(6) as usize;
+        let prefix = if union { "f" } else { "m" };
+        let fields: Vec<(String, FieldTy)> =
+            (0..count).map(|i| (format!("{prefix}{i}"), random_field(rng, &b.records))).collect();
+        let (size, _) = layout(union, &fields, &b.records);
+        if size > MAX_RECORD_SIZE {
+            continue;
+        }
+        let name = format!("{}{made:02}", if union { "RandU" } else { "RandS" });
+        b.push_record(name, union, fields);
+        made += 1;
+    }
+}
+
+fn random_val(rng: &mut SplitMix64, records: usize, record_percent: u64) -> ValTy {
+    if rng.chance(record_percent) {
+        ValTy::Record(rng.below(records as u64) as usize)
+    } else {
+        ValTy::Scalar(Sc::ALL[rng.below(Sc::ALL.len() as u64) as usize])
+    }
+}
+
+fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
+    let records = b.records.len();
+    for i in 0..RANDOM_SIGNATURES {
+        let count = rng.below(MAX_ARGS + 1) as usize;
+        let args = (0..count).map(|_| random_val(rng, records, 45)).collect();
+        let ret = if rng.chance(20) { None } else { Some(random_val(rng, records, 50)) };
+        b.sigs.push(Sig { name: format!("rand_{i:03}"), args, ret, named: false });
+    }
+}
+
+/// The corpus every build generates.
+pub(crate) fn build() -> Corpus {
+    let mut b = Builder { records: Vec::new(), sigs: Vec::new() };
+    let mut rng = SplitMix64(SEED);
+    named_records(&mut b);
+    let named_records = b.records.len();
+    random_records(&mut b, &mut rng);
+    named_signatures(&mut b);
+    let named_sigs = b.sigs.len();
+    random_signatures(&mut b, &mut rng);
+    Corpus { records: b.records, named_records, sigs: b.sigs, named_sigs }
+}

@@ -1,0 +1,222 @@
+//! The Rust half of the corpus, `include!`d by `tests/src/corpus.rs`: the
+//! same records as `#[repr(C)]` types, the record and signature tables, and
+//! rustc's typed calls of every callee (`extern "win64"` and `extern "sysv64"`).
+
+use std::fmt::Write;
+
+use crate::corpus::{Corpus, FieldTy, Sig, ValTy};
+use crate::emit_c::{callee_name, record_decl};
+
+fn rust_field_type(c: &Corpus, ty: &FieldTy) -> String {
+    match ty {
+        FieldTy::Scalar(s) => s.rust_name().to_owned(),
+        FieldTy::Record(r) => c.records[*r].name.clone(),
+        FieldTy::Array(elem, len) => format!("[{}; {len}]", rust_field_type(c, elem)),
+    }
+}
+
+fn field_ty_expr(ty: &FieldTy) -> String {
+    match ty {
+        FieldTy::Scalar(s) => format!("FieldTy::Scalar(Scalar::{})", s.runtime_name()),
+        FieldTy::Record(r) => format!("FieldTy::Record({r})"),
+        FieldTy::Array(elem, len) => format!("FieldTy::Array(&{}, {len})", field_ty_expr(elem)),
+    }
+}
+
+fn val_ty_expr(ty: ValTy) -> String {
+    match ty {
+        ValTy::Scalar(s) => format!("ValTy::Scalar(Scalar::{})", s.runtime_name()),
+        ValTy::Record(r) => format!("ValTy::Record({r})"),
+    }
+}
+
+fn c_field_decl(c: &Corpus, name: &str, ty: &FieldTy) -> String {
+    match ty {
+        FieldTy::Scalar(s) => format!("{} {name}", s.c_name()),
+        FieldTy::Record(r) => format!("{} {name}", c.records[*r].name),
+        FieldTy::Array(elem, len) => format!("{}[{len}]", c_field_decl(c, name, elem)),
+    }
+}
+
+fn emit_records(c: &Corpus, out: &mut String) {
+    for r in &c.records {
+        let name = &r.name;
+        let decl = record_decl(c, r);
+        let kw = if r.union { "union" } else { "struct" };
+        writeln!(out, "/// `{decl}`: {} bytes, aligned to {}.", r.size, r.align).unwrap();
+        if r.union {
+            let active = &r.fields[r.active_member(&c.records)].0;
+            writeln!(out, "///\n/// Test values live in `{active}`, the first of the largest members.").unwrap();
+            out.push_str("#[derive(Clone, Copy, abi_bridge::ForeignType)]\n");
+        } else {
+            out.push_str("#[derive(Clone, Copy, Debug, abi_bridge::ForeignType)]\n");
+        }
+        writeln!(out, "#[repr(C)]\npub {kw} {name} {{").unwrap();
+        for (field, ty) in &r.fields {
+            writeln!(out, "    /// C field `{}`.", c_field_decl(c, field, ty)).unwrap();
+            writeln!(out, "    pub {field}: {},", rust_field_type(c, ty)).unwrap();
+        }
+        out.push_str("}\n");
+
+        writeln!(out, "impl Value for {name} {{").unwrap();
+        if r.union {
+            let active = &r.fields[r.active_member(&c.records)].0;
+            writeln!(
+                out,
+                "    fn generate(st: &mut SplitMix64) -> Self {{ {name} {{ {active}: Value::generate(st) }} }}"
+            )
+            .unwrap();
+            writeln!(out, "    fn leaves(&self, out: &mut Vec<u64>) {{").unwrap();
+            writeln!(
+                out,
+                "        // SAFETY: corpus values are only ever written through `{active}`, the active member."
+            )
+            .unwrap();
+            writeln!(out, "        unsafe {{ self.{active} }}.leaves(out)\n    }}\n}}").unwrap();
+            writeln!(out, "impl core::fmt::Debug for {name} {{").unwrap();
+            writeln!(out, "    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{").unwrap();
+            writeln!(
+                out,
+                "        // SAFETY: corpus values are only ever written through `{active}`, the active member."
+            )
+            .unwrap();
+            writeln!(
+                out,
+                "        f.debug_struct(\"{name}\").field(\"{active}\", unsafe {{ &self.{active} }}).finish()"
+            )
+            .unwrap();
+            out.push_str("    }\n}\n");
+        } else {
+            let inits: Vec<String> = r.fields.iter().map(|(f, _)| format!("{f}: Value::generate(st)")).collect();
+            writeln!(out, "    fn generate(st: &mut SplitMix64) -> Self {{ {name} {{ {} }} }}", inits.join(", "))
+                .unwrap();
+            let leaves: Vec<String> = r.fields.iter().map(|(f, _)| format!("self.{f}.leaves(out);")).collect();
+            writeln!(out, "    fn leaves(&self, out: &mut Vec<u64>) {{ {} }}\n}}", leaves.join(" ")).unwrap();
+        }
+        out.push('\n');
+    }
+}
+
+fn emit_record_table(c: &Corpus, out: &mut String) {
+    out.push_str("/// Every struct and union of the corpus, the named edge cases first.\n");
+    out.push_str("pub static RECORDS: &[RecordDef] = &[\n");
+    for r in &c.records {
+        let name = &r.name;
+        let fields: Vec<String> =
+            r.fields.iter().map(|(f, ty)| format!("FieldDef {{ name: \"{f}\", ty: {} }}", field_ty_expr(ty))).collect();
+        let offsets: Vec<String> = r.fields.iter().map(|(f, _)| format!("offset_of!({name}, {f})")).collect();
+        writeln!(
+            out,
+            "    RecordDef {{ name: \"{name}\", union: {}, c_decl: \"{}\", fields: &[{}], \
+             rustc: RustcLayout {{ size: size_of::<{name}>(), align: align_of::<{name}>(), offsets: &[{}] }} }},",
+            r.union,
+            record_decl(c, r),
+            fields.join(", "),
+            offsets.join(", ")
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\n");
+
+    out.push_str("/// `<T as ForeignType>::DESC` of every record, in [`RECORDS`] order.\n");
+    out.push_str("pub fn derived_descs() -> Vec<&'static TypeDesc> {\n    vec![\n");
+    for r in &c.records {
+        writeln!(out, "        <{} as ForeignType>::DESC,", r.name).unwrap();
+    }
+    out.push_str("    ]\n}\n\n");
+
+    let fields: usize = c.records.iter().map(|r| r.fields.len()).sum();
+    writeln!(out, "const C_RECORDS: usize = {};\nconst C_FIELDS: usize = {fields};", c.records.len()).unwrap();
+    out.push_str("extern \"C\" {\n    static abt_records: [CRecordLayout; C_RECORDS];\n");
+    out.push_str("    static abt_fields: [CFieldLayout; C_FIELDS];\n}\n\n");
+}
+
+fn rust_prototype(c: &Corpus, sig: &Sig, name: &str) -> String {
+    let args: Vec<String> = sig.args.iter().enumerate().map(|(i, a)| format!("a{i}: {}", c.rust_type(*a))).collect();
+    let ret = sig.ret.map_or(String::new(), |r| format!(" -> {}", c.rust_type(r)));
+    format!("fn {name}({}){ret}", args.join(", "))
+}
+
+fn emit_signatures(c: &Corpus, out: &mut String) {
+    for (abi, letter) in [("win64", 'w'), ("sysv64", 's')] {
+        writeln!(out, "extern \"{abi}\" {{").unwrap();
+        for sig in &c.sigs {
+            writeln!(out, "    {};", rust_prototype(c, sig, &callee_name(sig, letter))).unwrap();
+        }
+        out.push_str("}\n\n");
+    }
+
+    for sig in &c.sigs {
+        let (w, s) = (callee_name(sig, 'w'), callee_name(sig, 's'));
+        let name = &sig.name;
+        writeln!(out, "fn entry_{name}(conv: Conv) -> *const c_void {{").unwrap();
+        writeln!(out, "    match conv {{ Conv::Win64 => {w} as *const c_void, Conv::SysV64 => {s} as *const c_void }}")
+            .unwrap();
+        out.push_str("}\n");
+
+        let fn_type = format!(
+            "fn({}){}",
+            sig.args.iter().map(|a| c.rust_type(*a)).collect::<Vec<_>>().join(", "),
+            sig.ret.map_or(String::new(), |r| format!(" -> {}", c.rust_type(r)))
+        );
+        writeln!(out, "fn of_{name}() -> Signature {{ Signature::of::<{fn_type}>() }}").unwrap();
+        writeln!(out, "fn typed_{name}(conv: Conv, seed: u64) -> TypedOutcome {{").unwrap();
+        if sig.args.is_empty() {
+            out.push_str("    let _ = seed;\n    let args = Vec::new();\n");
+        } else {
+            out.push_str("    let mut st = SplitMix64::new(seed);\n    let mut args = Vec::new();\n");
+        }
+        let mut names = Vec::new();
+        for (i, a) in sig.args.iter().enumerate() {
+            writeln!(out, "    let a{i} = <{} as Value>::generate(&mut st);", c.rust_type(*a)).unwrap();
+            writeln!(out, "    a{i}.leaves(&mut args);").unwrap();
+            names.push(format!("a{i}"));
+        }
+        let call_args = names.join(", ");
+        out.push_str("    // SAFETY: each callee is the C function of exactly this signature, compiled\n");
+        out.push_str("    // (by gcc) for the convention its extern block declares.\n");
+        let call =
+            format!("unsafe {{ match conv {{ Conv::Win64 => {w}({call_args}), Conv::SysV64 => {s}({call_args}) }} }}");
+        if sig.ret.is_some() {
+            writeln!(out, "    let r = {call};").unwrap();
+            out.push_str("    let mut ret = Vec::new();\n    r.leaves(&mut ret);\n");
+            out.push_str("    TypedOutcome::new(args, Some(ret))\n}\n");
+        } else {
+            writeln!(out, "    {call};").unwrap();
+            out.push_str("    TypedOutcome::new(args, None)\n}\n");
+        }
+    }
+    out.push('\n');
+
+    out.push_str("/// Every signature of the corpus, the named edge cases first.\n");
+    out.push_str("pub static SIGNATURES: &[SigDef] = &[\n");
+    for sig in &c.sigs {
+        let name = &sig.name;
+        let args: Vec<String> = sig.args.iter().map(|a| val_ty_expr(*a)).collect();
+        let ret = sig.ret.map_or("None".to_owned(), |r| format!("Some({})", val_ty_expr(r)));
+        writeln!(
+            out,
+            "    SigDef {{ name: \"{name}\", named: {}, c_decl: \"{}\", args: &[{}], ret: {ret}, \
+             entry: entry_{name}, typed: typed_{name}, of: of_{name} }},",
+            sig.named,
+            c.c_prototype(sig, name),
+            args.join(", ")
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+}
+
+/// The generated Rust source.
+pub(crate) fn emit(c: &Corpus) -> String {
+    let mut out = String::new();
+    out.push_str("// Generated by tests/build.rs from the corpus in tests/build/corpus.rs. Do not edit.\n\n");
+    writeln!(out, "/// How many records of [`RECORDS`] are hand-written edge cases (they come first).").unwrap();
+    writeln!(out, "pub const NAMED_RECORDS: usize = {};", c.named_records).unwrap();
+    writeln!(out, "/// How many signatures of [`SIGNATURES`] are hand-written edge cases (they come first).").unwrap();
+    writeln!(out, "pub const NAMED_SIGNATURES: usize = {};\n", c.named_sigs).unwrap();
+    emit_records(c, &mut out);
+    emit_record_table(c, &mut out);
+    emit_signatures(c, &mut out);
+    out
+}

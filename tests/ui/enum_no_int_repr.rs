@@ -1,0 +1,10 @@
+use abi_bridge::ForeignType;
+
+#[derive(Clone, Copy, ForeignType)]
+enum Color {
+    Red,
+    Green,
+    Blue,
+}
+
+fn main() {}

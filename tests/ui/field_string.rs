@@ -1,0 +1,10 @@
+use abi_bridge::ForeignType;
+
+#[derive(ForeignType)]
+#[repr(C)]
+struct Person {
+    age: u32,
+    name: String,
+}
+
+fn main() {}

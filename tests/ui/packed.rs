@@ -1,0 +1,10 @@
+use abi_bridge::ForeignType;
+
+#[derive(Clone, Copy, ForeignType)]
+#[repr(C, packed)]
+struct Header {
+    tag: u8,
+    len: u32,
+}
+
+fn main() {}

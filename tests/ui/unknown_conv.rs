@@ -1,0 +1,6 @@
+use abi_bridge::foreign_abi;
+
+#[foreign_abi(stdcall)]
+extern "C" {}
+
+fn main() {}
