@@ -149,6 +149,14 @@ pub(crate) fn copy(a: &mut Asm, dst: Addr, src: Addr, size: u32, scratch: Gpr) {
     }
 }
 
+/// Copies 16 bytes from `[src]` to `[dst]` through the vector register `x`.
+pub(crate) fn copy16(a: &mut Asm, dst: Addr, src: Addr, x: u8) {
+    dynasm!(a ; .arch x64
+        ; movups Rx(x), [Rq(r(src.base)) + src.disp]
+        ; movups [Rq(r(dst.base)) + dst.disp], Rx(x)
+    );
+}
+
 /// `dst <- address of [m]`.
 pub(crate) fn lea(a: &mut Asm, dst: Gpr, m: Addr) {
     dynasm!(a ; .arch x64 ; lea Rq(r(dst)), [Rq(r(m.base)) + m.disp]);
