@@ -30,7 +30,7 @@ impl Library {
         let path = path.as_ref();
         // SAFETY: the caller vouches for the library's initialisers.
         let lib = unsafe { libloading::Library::new(path) }
-            .map_err(|e| Error::LoadLibrary { path: path.into(), source: Box::new(e) })?;
+            .map_err(|e| Error::LoadLibrary { path: path.into(), source: Box::new(PlatformMessage::from(e)) })?;
         Ok(Library { lib, name: Path::new(path).display().to_string() })
     }
 
@@ -61,5 +61,37 @@ impl Library {
                 source: Some(Box::new(e)),
             }),
         }
+    }
+}
+
+/// The platform loader's own words (dlerror's text), with libloading's error
+/// beneath it: libloading's top-level message is only "dlopen failed".
+#[derive(Debug)]
+struct PlatformMessage {
+    message: String,
+    inner: libloading::Error,
+}
+
+impl From<libloading::Error> for PlatformMessage {
+    fn from(inner: libloading::Error) -> Self {
+        let mut message = inner.to_string();
+        let mut source = std::error::Error::source(&inner);
+        while let Some(s) = source {
+            message = s.to_string();
+            source = s.source();
+        }
+        PlatformMessage { message, inner }
+    }
+}
+
+impl std::fmt::Display for PlatformMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PlatformMessage {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.inner)
     }
 }

@@ -404,6 +404,11 @@ unsafe impl<T: ForeignType, const N: usize> ForeignType for [T; N] {
 
 /// A type that may be returned from a foreign function: `()` or any
 /// [`ForeignType`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned across a foreign ABI boundary",
+    label = "not `()` or a `ForeignType`",
+    note = "foreign functions return `()`, integers up to 64 bits, bool, f32, f64, raw pointers, `extern \"C\"` fn pointers, or `#[repr(C)]` types with `#[derive(ForeignType)]`; return owned Rust data through an out-pointer argument instead"
+)]
 pub trait ForeignReturn {
     /// The description of the returned value, `None` for `()`.
     const RETURN_DESC: Option<&'static TypeDesc>;

@@ -167,17 +167,16 @@ fn main() -> Result<(), abi_bridge::Error> {
     // SAFETY: an optional function without arguments.
     println!("   -> exported: {}; calling it gives {:?}", plugin.has_plugin_reset(), unsafe { plugin.plugin_reset() });
 
-    // 7. The same first call without abi-bridge, in a child process.
-    println!("\n7. WITHOUT abi-bridge: plugin_info() through a plain `extern \"C\"` fn pointer (child process)");
+    // 7. The same calls without abi-bridge, in a child process.
+    println!("\n7. WITHOUT abi-bridge: the same calls through plain `extern \"C\"` fn pointers (child process)");
     let out = Command::new(std::env::current_exe().expect("own path")).arg("--wrong-call").output().expect("run child");
-    let said = String::from_utf8_lossy(&out.stdout);
-    match out.status.code() {
-        Some(0) => println!("   -> returned garbage: {}", said.trim()),
-        _ => println!(
-            "   -> the child crashed ({}): arguments and the hidden pointer were in the wrong registers",
-            out.status
-        ),
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        println!("   {line}");
     }
+    if !out.status.success() {
+        println!("   -> the child died ({}): arguments and the hidden pointer were in the wrong registers", out.status);
+    }
+    println!("   (with abi-bridge: name \"{name}\", plugin_mix(..) = {mix})");
 
     // 8. Throughput.
     println!("\n8. Throughput");
@@ -205,16 +204,24 @@ fn main() -> Result<(), abi_bridge::Error> {
     Ok(())
 }
 
-/// The plugin's `plugin_info` called as if it were a host function: what a
+/// The plugin's functions called as if they were host functions: what a
 /// host without abi-bridge would do.
 fn wrong_call() {
-    // SAFETY: deliberately wrong, in a child process: the symbol is a win64
-    // function, called here with the sysv64 convention.
+    // SAFETY: deliberately wrong, in a child process: the symbols are win64
+    // functions, called here with the sysv64 convention.
     unsafe {
         let lib = libloading::Library::new(PLUGIN).expect("load plugin");
-        let f: libloading::Symbol<extern "C" fn() -> PluginInfo> = lib.get(b"plugin_info").expect("symbol");
-        let info = f();
-        println!("name pointer {:p}, version {:#x}, capabilities {:#x}", info.name, info.version, info.capabilities);
+        let mix: libloading::Symbol<extern "C" fn(i32, f64, i64, f32, i32, f64, f32) -> f64> =
+            lib.get(b"plugin_mix").expect("symbol");
+        println!(
+            "-> plugin_mix(1, 2.0, 3, 4.0, 5, 6.0, 7.0) returned {} (expected 140)",
+            mix(1, 2.0, 3, 4.0, 5, 6.0, 7.0)
+        );
+        let info: libloading::Symbol<extern "C" fn() -> PluginInfo> = lib.get(b"plugin_info").expect("symbol");
+        let info = info();
+        println!("-> plugin_info() returned name pointer {:p} (not the plugin's string)", info.name);
+        let name = CStr::from_ptr(info.name).to_string_lossy();
+        println!("-> reading it as the name gives {name:?}");
     }
 }
 
