@@ -149,11 +149,13 @@ pub(crate) fn copy(a: &mut Asm, dst: Addr, src: Addr, size: u32, scratch: Gpr) {
     }
 }
 
-/// Copies 16 bytes from `[src]` to `[dst]` through the vector register `x`.
-pub(crate) fn copy16(a: &mut Asm, dst: Addr, src: Addr, x: u8) {
+/// Stores the low halves of `lo` and `hi` as 16 contiguous bytes at `[m]`,
+/// combining them in the vector register `x`.
+pub(crate) fn store_xmm_pair(a: &mut Asm, m: Addr, lo: u8, hi: u8, x: u8) {
     dynasm!(a ; .arch x64
-        ; movups Rx(x), [Rq(r(src.base)) + src.disp]
-        ; movups [Rq(r(dst.base)) + dst.disp], Rx(x)
+        ; movaps Rx(x), Rx(lo)
+        ; movlhps Rx(x), Rx(hi)
+        ; movups [Rq(r(m.base)) + m.disp], Rx(x)
     );
 }
 
