@@ -282,7 +282,7 @@ fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
 pub struct Callback<'env, F: CallbackFn> {
     /// The `Block<C>`; its header says how to drop it.
     block: NonNull<()>,
-    slot: Option<Slot>,
+    slot: Slot,
     conv: Conv,
     _env: PhantomData<&'env ()>,
     _sig: PhantomData<F>,
@@ -297,16 +297,20 @@ unsafe impl<F: CallbackFn> Sync for Callback<'_, F> {}
 impl<'env, F: CallbackFn> Callback<'env, F> {
     fn with_block<B>(conv: Conv, block: Block<B>) -> Result<Self, Error> {
         let code = closure_code::<F>(conv)?;
-        let block = NonNull::from(Box::leak(Box::new(block))).cast::<()>();
-        let mut callback = Callback { block, slot: None, conv, _env: PhantomData, _sig: PhantomData };
-        // On error, dropping `callback` frees the block.
-        callback.slot = Some(TRAMPOLINES.alloc(block.as_ptr() as usize, code)?);
-        Ok(callback)
+        let block = NonNull::from(Box::leak(Box::new(block)));
+        match TRAMPOLINES.alloc(block.as_ptr() as usize, code) {
+            Ok(slot) => Ok(Callback { block: block.cast(), slot, conv, _env: PhantomData, _sig: PhantomData }),
+            Err(e) => {
+                // SAFETY: the block was leaked just above and never published.
+                drop(unsafe { Box::from_raw(block.as_ptr()) });
+                Err(e)
+            }
+        }
     }
 
     /// The address foreign code calls, with the callback's convention.
     pub fn entry(&self) -> *const c_void {
-        TRAMPOLINES.entry(self.slot.as_ref().expect("a live callback has a slot")).cast()
+        TRAMPOLINES.entry(&self.slot).cast()
     }
 
     /// The convention foreign code must call it with.
@@ -329,9 +333,7 @@ impl<'env, F: CallbackFn> Callback<'env, F> {
 
 impl<F: CallbackFn> Drop for Callback<'_, F> {
     fn drop(&mut self) {
-        if let Some(slot) = self.slot.take() {
-            TRAMPOLINES.free(slot);
-        }
+        TRAMPOLINES.free(self.slot);
         // SAFETY: the block is ours and starts with its header; no slot
         // points at it any more.
         unsafe {

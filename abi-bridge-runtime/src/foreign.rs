@@ -17,12 +17,20 @@ use crate::thunk::{self, Shape};
 /// The code of a `#[foreign_abi]` function of signature `F`: called with the
 /// host's `extern "C"` convention and the target's address as an extra first
 /// argument, it calls the target with convention `to`.
+///
+/// # Errors
+///
+/// [`Error::ExecutableMemory`] if the system refuses executable pages.
 pub fn entry_for<F: FnSignature>(to: Conv) -> Result<*const c_void, Error> {
     Ok(thunk::code(Conv::HOST, to, &Signature::of::<F>(), Shape::TargetFirst)?.cast())
 }
 
 /// The codes of many `#[foreign_abi]` functions, generated together so they
 /// share pages (used when a library is loaded).
+///
+/// # Errors
+///
+/// [`Error::ExecutableMemory`] if the system refuses executable pages.
 pub fn entries(to: Conv, sigs: &[Signature]) -> Result<Vec<*const c_void>, Error> {
     Ok(thunk::codes(Conv::HOST, to, sigs, Shape::TargetFirst)?.into_iter().map(<*const u8>::cast).collect())
 }

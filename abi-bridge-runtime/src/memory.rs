@@ -190,8 +190,8 @@ fn local_push(pool: &'static Trampolines, slot: u32) -> Option<Vec<u32>> {
         })
 }
 
-/// A slot of the pool, by number.
-#[derive(Debug)]
+/// A slot of the pool, by number. Whoever took it returns it exactly once.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Slot(u32);
 
 impl Trampolines {

@@ -125,7 +125,7 @@ pub struct Thunk {
 
 #[derive(Debug)]
 struct Live {
-    slot: Option<Slot>,
+    slot: Slot,
     key: TargetKey,
 }
 
@@ -154,7 +154,7 @@ impl Thunk {
         }
         let code = code(from, to, sig, Shape::Trampoline)?;
         let slot = TRAMPOLINES.alloc(target as usize, code)?;
-        let inner = Arc::new(Live { slot: Some(slot), key: key.clone() });
+        let inner = Arc::new(Live { slot, key: key.clone() });
         live.insert(key, Arc::downgrade(&inner));
         Ok(Thunk { inner })
     }
@@ -162,7 +162,7 @@ impl Thunk {
     /// The entry address: call it with the `from` convention and `sig`'s
     /// signature. Valid while this thunk (or a clone) lives.
     pub fn entry(&self) -> *const c_void {
-        TRAMPOLINES.entry(self.inner.slot.as_ref().expect("a live thunk has a slot")).cast()
+        TRAMPOLINES.entry(&self.inner.slot).cast()
     }
 }
 
@@ -176,8 +176,6 @@ impl Drop for Live {
                 map.remove(&self.key);
             }
         }
-        if let Some(slot) = self.slot.take() {
-            TRAMPOLINES.free(slot);
-        }
+        TRAMPOLINES.free(self.slot);
     }
 }
