@@ -15,14 +15,13 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use crate::conv::Conv;
 use crate::error::Error;
 use crate::memory::Slot;
 use crate::signature::{FnSignature, Signature};
 use crate::thunk::{self, Shape, TRAMPOLINES};
-use crate::types::{ForeignReturn, ForeignType};
+use crate::types::{ForeignReturn, ForeignType, WordMap};
 
 /// A function type `fn(A1, …, An) -> R` (n ≤ 16) that names a callback's
 /// signature, with the foreign function-pointer types Rust can name for it.
@@ -193,42 +192,10 @@ macro_rules! callback_arities {
 
 callback_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
 
-/// Hashes keys that are already hashes (a `TypeId` is one) by keeping their
-/// last 64 bits, instead of running SipHash over them on every lookup.
-#[derive(Default)]
-struct PreHashed(u64);
-
-impl core::hash::Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = self.0.rotate_left(5) ^ n;
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-    fn write_isize(&mut self, n: isize) {
-        self.write_u64(n as u64);
-    }
-    fn write_u128(&mut self, n: u128) {
-        self.write_u64(n as u64 ^ (n >> 64) as u64);
-    }
-}
-
-type PreHashedMap<K, V> = HashMap<K, V, core::hash::BuildHasherDefault<PreHashed>>;
-
 thread_local! {
     /// Reverse-thunk code per (signature type, convention), so creating a
     /// callback of a signature seen before takes no lock and hashes no types.
-    static CODE: RefCell<PreHashedMap<(TypeId, Conv), usize>> = RefCell::new(PreHashedMap::default());
+    static CODE: RefCell<WordMap<(TypeId, Conv), usize>> = RefCell::new(WordMap::default());
 }
 
 fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
@@ -358,7 +325,7 @@ impl<F: CallbackFn> core::fmt::Debug for Callback<'_, F> {
 /// As for [`crate::Thunk::new`].
 pub fn host_fn_entry<F: FnSignature + 'static>(conv: Conv, f: *const c_void) -> Result<*const c_void, Error> {
     thread_local! {
-        static ENTRIES: RefCell<PreHashedMap<(TypeId, Conv, usize), usize>> = RefCell::new(PreHashedMap::default());
+        static ENTRIES: RefCell<WordMap<(TypeId, Conv, usize), usize>> = RefCell::new(WordMap::default());
     }
     if conv == Conv::HOST {
         return Ok(f);

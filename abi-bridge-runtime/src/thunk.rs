@@ -7,7 +7,6 @@
 //! creating a second thunk of a known signature generates no code at all.
 
 use core::ffi::c_void;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use crate::conv::Conv;
@@ -16,7 +15,7 @@ use crate::jit::{self, Bridge, Context, Target};
 use crate::memory::{self, Slot, Trampolines, STUB_CONTEXT};
 use crate::plan::{classify, CallPlan};
 use crate::signature::Signature;
-use crate::types::{ForeignType, TypeDesc};
+use crate::types::{ForeignType, TypeDesc, WordMap};
 
 /// The shapes of generated code for one signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -34,7 +33,7 @@ pub(crate) enum Shape {
 
 type CodeKey = (Conv, Conv, Signature, Shape);
 
-static CODE: Mutex<Option<HashMap<CodeKey, usize>>> = Mutex::new(None);
+static CODE: Mutex<Option<WordMap<CodeKey, usize>>> = Mutex::new(None);
 
 /// Every trampoline: thunks and callbacks; as large as it can be by default,
 /// because each costs only 32 bytes.
@@ -58,10 +57,10 @@ pub(crate) fn code(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Resul
 /// the cache is generated and published together, packed into shared pages.
 pub(crate) fn codes(from: Conv, to: Conv, sigs: &[Signature], shape: Shape) -> Result<Vec<*const u8>, Error> {
     let key = |sig: &Signature| (from, to, sig.clone(), shape);
-    let lookup = |cache: &HashMap<CodeKey, usize>| -> Vec<Option<usize>> {
+    let lookup = |cache: &WordMap<CodeKey, usize>| -> Vec<Option<usize>> {
         sigs.iter().map(|sig| cache.get(&key(sig)).copied()).collect()
     };
-    let found = lookup(CODE.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_with(HashMap::new));
+    let found = lookup(CODE.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_with(WordMap::default));
     // Generate outside the lock; another thread may race us to the same
     // signature, in which case the first publication wins.
     let mut fresh: Vec<(CodeKey, Vec<u8>)> = Vec::new();
@@ -71,7 +70,7 @@ pub(crate) fn codes(from: Conv, to: Conv, sigs: &[Signature], shape: Shape) -> R
         }
     }
     let mut cache = CODE.lock().unwrap_or_else(PoisonError::into_inner);
-    let cache = cache.get_or_insert_with(HashMap::new);
+    let cache = cache.get_or_insert_with(WordMap::default);
     fresh.retain(|(k, _)| !cache.contains_key(k));
     if !fresh.is_empty() {
         let blobs: Vec<&[u8]> = fresh.iter().map(|(_, bytes)| &bytes[..]).collect();
@@ -131,7 +130,7 @@ struct Live {
 
 type TargetKey = (Conv, Conv, Signature, usize);
 
-static LIVE: Mutex<Option<HashMap<TargetKey, Weak<Live>>>> = Mutex::new(None);
+static LIVE: Mutex<Option<WordMap<TargetKey, Weak<Live>>>> = Mutex::new(None);
 
 impl Thunk {
     /// A thunk callable with convention `from` that calls `target` with
@@ -148,7 +147,7 @@ impl Thunk {
     pub fn new(from: Conv, to: Conv, sig: &Signature, target: *const c_void) -> Result<Thunk, Error> {
         let key = (from, to, sig.clone(), target as usize);
         let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
-        let live = live.get_or_insert_with(HashMap::new);
+        let live = live.get_or_insert_with(WordMap::default);
         if let Some(existing) = live.get(&key).and_then(Weak::upgrade) {
             return Ok(Thunk { inner: existing });
         }

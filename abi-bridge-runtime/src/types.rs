@@ -114,7 +114,7 @@ pub struct Field {
 }
 
 /// Everything the calling conventions need to know about a type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TypeDesc {
     /// The type's name, for plans and messages.
     pub name: &'static str,
@@ -223,6 +223,57 @@ impl TypeDesc {
         }
     }
 }
+
+/// Shallow on purpose: size, alignment and shape, not every nested field, so
+/// that looking up thunk caches stays cheap. Equal descriptions still hash
+/// equally; unequal ones that collide are told apart by the deep `Eq`.
+impl core::hash::Hash for TypeDesc {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        let shape = match self.kind {
+            TypeKind::Scalar(s) => s as u64,
+            TypeKind::Struct(fields) => 0x100 | fields.len() as u64,
+            TypeKind::Union(fields) => 0x200 | fields.len() as u64,
+            TypeKind::Array { len, .. } => 0x300 | len as u64,
+        };
+        state.write_u64((self.size as u64) << 32 ^ (self.align as u64) << 24 ^ shape);
+    }
+}
+
+/// A fast hasher for the crate's internal maps, whose keys are a few machine
+/// words (SipHash's resistance to chosen keys buys nothing there).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct WordHasher(u64);
+
+impl core::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(n.into());
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n.into());
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A `HashMap` hashed with [`WordHasher`].
+pub(crate) type WordMap<K, V> = std::collections::HashMap<K, V, core::hash::BuildHasherDefault<WordHasher>>;
 
 impl fmt::Display for TypeDesc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
