@@ -353,3 +353,9 @@ pub fn set_trampoline_limit(limit: usize) {
 pub fn live_trampolines() -> usize {
     TRAMPOLINES.live()
 }
+
+/// Bytes of machine code generated so far for thunks and callbacks (one body
+/// per convention pair and signature; trampolines not included).
+pub fn generated_code_bytes() -> usize {
+    crate::memory::published_bytes()
+}

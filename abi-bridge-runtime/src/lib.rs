@@ -21,7 +21,7 @@ pub mod signature;
 mod thunk;
 pub mod types;
 
-pub use callback::{live_trampolines, set_trampoline_limit, Callback, CallbackFn};
+pub use callback::{generated_code_bytes, live_trampolines, set_trampoline_limit, Callback, CallbackFn};
 pub use conv::Conv;
 pub use error::Error;
 pub use library::Library;

@@ -58,6 +58,26 @@ unsafe fn seal(ptr: NonNull<u8>, len: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Fresh pages for code: reserved a megabyte at a time (readable and
+/// writable, never executable), handed out whole pages at a time, each
+/// publication sealed on its own. Reserving saves an `mmap` per publication;
+/// untouched pages cost no memory.
+struct Reservoir {
+    next: usize,
+    end: usize,
+}
+
+static RESERVOIR: Mutex<Reservoir> = Mutex::new(Reservoir { next: 0, end: 0 });
+const RESERVE: usize = 256 * PAGE;
+
+/// Total bytes of machine code published so far.
+static PUBLISHED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many bytes of generated code exist (thunk bodies, not trampolines).
+pub(crate) fn published_bytes() -> usize {
+    PUBLISHED.load(Ordering::Relaxed)
+}
+
 /// Copies each blob into fresh pages (packed, 16-byte aligned), makes them
 /// executable, and returns each blob's entry address.
 pub(crate) fn publish(blobs: &[&[u8]]) -> Result<Vec<*const u8>, Error> {
@@ -67,15 +87,27 @@ pub(crate) fn publish(blobs: &[&[u8]]) -> Result<Vec<*const u8>, Error> {
         offsets.push(len);
         len = (len + blob.len()).next_multiple_of(16);
     }
+    let code = blobs.iter().map(|b| b.len()).sum::<usize>();
     let len = len.max(1).next_multiple_of(PAGE);
-    let base = map_rw(len)?;
+    let base = {
+        let mut r = RESERVOIR.lock().unwrap_or_else(PoisonError::into_inner);
+        if r.end - r.next < len {
+            let size = len.max(RESERVE);
+            let fresh = map_rw(size)?.as_ptr() as usize;
+            *r = Reservoir { next: fresh, end: fresh + size };
+        }
+        r.next += len;
+        NonNull::new((r.next - len) as *mut u8).expect("reserved pages are not at address 0")
+    };
     for (blob, &offset) in blobs.iter().zip(&offsets) {
-        // SAFETY: `offset + blob.len() <= len`, inside the fresh mapping.
+        // SAFETY: `offset + blob.len() <= len`, inside pages no one else was given.
         unsafe { std::ptr::copy_nonoverlapping(blob.as_ptr(), base.as_ptr().add(offset), blob.len()) };
     }
-    // SAFETY: the whole mapping was made above and is written by no one else.
+    // SAFETY: these pages were handed to this publication alone and are
+    // written by no one else.
     unsafe { seal(base, len)? };
-    // SAFETY: every offset is inside the mapping.
+    PUBLISHED.fetch_add(code, Ordering::Relaxed);
+    // SAFETY: every offset is inside the pages.
     Ok(offsets.iter().map(|&o| unsafe { base.as_ptr().add(o) }.cast_const()).collect())
 }
 

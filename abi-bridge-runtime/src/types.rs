@@ -224,9 +224,10 @@ impl TypeDesc {
     }
 }
 
-/// Shallow on purpose: size, alignment and shape, not every nested field, so
-/// that looking up thunk caches stays cheap. Equal descriptions still hash
-/// equally; unequal ones that collide are told apart by the deep `Eq`.
+/// Shallow on purpose: name, size, alignment and shape, not every nested
+/// field, so that looking up thunk caches stays cheap. Equal descriptions
+/// still hash equally; unequal ones that collide are told apart by the deep
+/// `Eq`.
 impl core::hash::Hash for TypeDesc {
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
         let shape = match self.kind {
@@ -235,6 +236,7 @@ impl core::hash::Hash for TypeDesc {
             TypeKind::Union(fields) => 0x200 | fields.len() as u64,
             TypeKind::Array { len, .. } => 0x300 | len as u64,
         };
+        state.write(self.name.as_bytes());
         state.write_u64((self.size as u64) << 32 ^ (self.align as u64) << 24 ^ shape);
     }
 }

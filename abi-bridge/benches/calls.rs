@@ -277,10 +277,80 @@ fn creation(c: &mut Criterion) {
     group.finish();
 }
 
+/// The C type and the description of argument kind `k`.
+fn plugin_type(k: u32) -> (&'static str, &'static abi_bridge::TypeDesc) {
+    match k % 4 {
+        0 => ("int32_t", i32::DESC),
+        1 => ("double", f64::DESC),
+        2 => ("int64_t", i64::DESC),
+        _ => ("float", f32::DESC),
+    }
+}
+
+/// A win64 plugin of 500 functions with 500 distinct signatures (0–12
+/// arguments of four kinds), and those signatures.
+fn plugin500() -> (PathBuf, Vec<String>, Vec<Signature>) {
+    let mut c = String::from("#include <stdint.h>\n");
+    let (mut names, mut sigs) = (Vec::new(), Vec::new());
+    for i in 0..500u32 {
+        let n = i % 13;
+        let kinds: Vec<u32> = (0..n).map(|j| (i / 13 + j * 7 + j * j) % 4).collect();
+        let ret = plugin_type(i / 7);
+        let params: Vec<String> =
+            kinds.iter().enumerate().map(|(j, &k)| format!("{} a{j}", plugin_type(k).0)).collect();
+        let body: Vec<String> = (0..n).map(|j| format!("a{j}")).collect();
+        let params = if params.is_empty() { "void".to_owned() } else { params.join(", ") };
+        let body = if body.is_empty() { "0".to_owned() } else { body.join(" + ") };
+        c += &format!("__attribute__((ms_abi)) {} f{i}({params}) {{ return ({}) ({body}); }}\n", ret.0, ret.0);
+        names.push(format!("f{i}"));
+        let args: Vec<_> = kinds.iter().map(|&k| plugin_type(k).1).collect();
+        sigs.push(Signature::new(&args, Some(ret.1)).expect("scalar signature"));
+    }
+    let src = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin500.c");
+    std::fs::write(&src, c).expect("write plugin500.c");
+    let lib = build_c("abi_bridge_plugin500", src.to_str().expect("utf-8 path"));
+    (lib, names, sigs)
+}
+
+/// What `#[foreign_abi(win64, library = ..)]`'s `load` does: open, resolve
+/// every symbol, generate every thunk together.
+fn load_plugin(
+    path: &std::path::Path,
+    names: &[String],
+    sigs: &[Signature],
+) -> (abi_bridge::Library, Vec<*const c_void>) {
+    // SAFETY: our own generated plugin.
+    let lib = unsafe { abi_bridge::Library::open(path) }.expect("open plugin500");
+    let targets: Vec<_> = names.iter().map(|n| lib.symbol(n).expect("symbol")).collect();
+    let codes = abi_bridge::__private::entries(Conv::Win64, sigs).expect("thunks");
+    black_box(&targets);
+    (lib, codes)
+}
+
+fn plugin_load(c: &mut Criterion) {
+    let (path, names, sigs) = plugin500();
+    let bytes_before = abi_bridge::generated_code_bytes();
+    let start = std::time::Instant::now();
+    let (_lib, mut codes) = load_plugin(&path, &names, &sigs);
+    let cold = start.elapsed();
+    codes.sort();
+    codes.dedup();
+    let bytes = abi_bridge::generated_code_bytes() - bytes_before;
+    println!(
+        "plugin500: first load (500 symbols, {} distinct signatures) {:.2} ms; {:.0} bytes of code per signature generated",
+        codes.len(),
+        cold.as_secs_f64() * 1e3,
+        bytes as f64 / codes.len() as f64
+    );
+    c.bench_function("creation/load_500_function_plugin_warm", |b| {
+        b.iter(|| black_box(load_plugin(&path, &names, &sigs)))
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
-    targets = calls, creation
+    targets = calls, creation, plugin_load
 }
 
 fn main() {
