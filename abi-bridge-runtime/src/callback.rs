@@ -1,6 +1,6 @@
 //! Callbacks: Rust closures that foreign code calls with its own convention.
 //!
-//! A callback is a trampoline slot (see [`crate::memory`]) whose context is a
+//! A callback is a trampoline slot (see the `memory` module) whose context is a
 //! heap block `{ shim, closure }`. Foreign code calls the slot's stub; the stub
 //! puts the block's address in r10 and jumps to a reverse thunk generated once
 //! per (convention, signature); that thunk moves the arguments to the host

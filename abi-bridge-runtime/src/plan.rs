@@ -1,7 +1,7 @@
 //! A signature's complete plan under one convention: where every part of every
 //! argument and of the return value lives.
 //!
-//! A plan is data. The conventions in [`conv`](crate::conv) fill it in; the
+//! A plan is data. The conventions in [`conv`](mod@crate::conv) fill it in; the
 //! code generator only reads it. Its [`Display`](fmt::Display) is what tests
 //! and users look at:
 //!
