@@ -180,17 +180,7 @@ macro_rules! callback_arity {
     };
 }
 
-macro_rules! callback_arities {
-    ($first:ident $($rest:ident)*) => {
-        callback_arity!($first $($rest)*);
-        callback_arities!($($rest)*);
-    };
-    () => {
-        callback_arity!();
-    };
-}
-
-callback_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
+for_each_arity!(callback_arity);
 
 thread_local! {
     /// Reverse-thunk code per (signature type, convention), so creating a

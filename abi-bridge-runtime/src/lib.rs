@@ -8,6 +8,21 @@
 //!
 //! Users depend on the `abi-bridge` crate, which re-exports what they need.
 
+/// Invokes `$m!(A16 .. A1)`, `$m!(A15 .. A1)`, ... down to `$m!()`: every
+/// arity a foreign signature may have (up to 16 arguments).
+macro_rules! for_each_arity {
+    ($m:ident) => {
+        for_each_arity!(@ $m A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
+    };
+    (@ $m:ident $first:ident $($rest:ident)*) => {
+        $m!($first $($rest)*);
+        for_each_arity!(@ $m $($rest)*);
+    };
+    (@ $m:ident) => {
+        $m!();
+    };
+}
+
 pub mod callback;
 pub mod conv;
 pub mod error;
@@ -40,6 +55,7 @@ pub mod __private {
     pub use core::mem::{align_of, offset_of, size_of};
 
     pub use crate::foreign::*;
+    pub use crate::memory::writable_and_executable_mappings;
 
     /// A record's C layout, computed in `const` context by the code of
     /// `#[derive(ForeignType)]`, which then asserts that rustc agrees.

@@ -392,3 +392,22 @@ impl Trampolines {
         Ok(())
     }
 }
+
+/// The mappings of this process that are writable and executable at once,
+/// as `/proc/self/maps` lines: the W^X invariant says there are none. Tests
+/// call it while thunks and callbacks are being created on other threads.
+///
+/// # Errors
+///
+/// If `/proc/self/maps` cannot be read (not Linux).
+pub fn writable_and_executable_mappings() -> io::Result<Vec<String>> {
+    let maps = std::fs::read_to_string("/proc/self/maps")?;
+    Ok(maps
+        .lines()
+        .filter(|line| {
+            let perms = line.split_whitespace().nth(1).unwrap_or("");
+            perms.contains('w') && perms.contains('x')
+        })
+        .map(str::to_owned)
+        .collect())
+}

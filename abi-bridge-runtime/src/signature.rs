@@ -125,17 +125,7 @@ macro_rules! fn_signature_impls {
     };
 }
 
-macro_rules! fn_signature_arities {
-    ($first:ident $($rest:ident)*) => {
-        fn_signature_impls!($first $($rest)*);
-        fn_signature_arities!($($rest)*);
-    };
-    () => {
-        fn_signature_impls!();
-    };
-}
-
-fn_signature_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
+for_each_arity!(fn_signature_impls);
 
 #[cfg(test)]
 mod tests {

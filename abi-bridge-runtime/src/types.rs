@@ -434,17 +434,7 @@ macro_rules! fn_pointer_impls {
     };
 }
 
-macro_rules! fn_pointer_arities {
-    ($first:ident $($rest:ident)*) => {
-        fn_pointer_impls!($first $($rest)*);
-        fn_pointer_arities!($($rest)*);
-    };
-    () => {
-        fn_pointer_impls!();
-    };
-}
-
-fn_pointer_arities!(A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
+for_each_arity!(fn_pointer_impls);
 
 // SAFETY: `[T; N]` is `N` elements of `T` at stride `size_of::<T>()`, which
 // C lays out the same way; `N == 0` is rejected at compile time.

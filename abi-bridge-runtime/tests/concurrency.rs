@@ -17,14 +17,7 @@ extern "sysv64" fn sum_sysv64(a: i64, b: i64, c: i64, d: i64, e: i64, f: i64) ->
 
 /// Mappings that are both writable and executable, as `/proc/self/maps` lines.
 fn writable_and_executable() -> Vec<String> {
-    let maps = std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps is readable on Linux");
-    maps.lines()
-        .filter(|line| {
-            let perms = line.split_whitespace().nth(1).unwrap_or("");
-            perms.contains('w') && perms.contains('x')
-        })
-        .map(str::to_owned)
-        .collect()
+    abi_bridge_runtime::__private::writable_and_executable_mappings().expect("/proc/self/maps is readable on Linux")
 }
 
 #[test]
