@@ -3,22 +3,41 @@
 //! One deterministic corpus (structs, unions and signatures; see
 //! `build/corpus.rs`) becomes, in `OUT_DIR`:
 //!
-//! - `corpus.c`: the records as C typedefs, gcc's layout of each
+//! - `corpus.h`: the records as C typedefs, with helpers that hash, fill and
+//!   list the leaves of a value of each.
+//! - `corpus.c` and `corpus_random.c`: gcc's layout of each record
 //!   (`sizeof`, `_Alignof`, `offsetof` and `sizeof` of every field), and for
-//!   each signature an `ms_abi` and a `sysv_abi` callee that hash exactly what
-//!   they received and return a value made from that hash. Compiled by gcc at
-//!   `-O2` into a static library.
+//!   each signature (named ones in `corpus.c`) an `ms_abi` and a `sysv_abi`
+//!   callee that hash exactly what they received and return a value made from
+//!   that hash. Compiled by gcc at `-O2` into a static library; `corpus.c` is
+//!   also built into the shared object `libabt_corpus.so` (its path is
+//!   `ABT_CORPUS_SO` at compile time) for the library-mode tests.
+//! - `drivers.c`: for each signature an `ms_abi` and a `sysv_abi` driver that
+//!   calls a function pointer of that signature with arguments made from a
+//!   seed: gcc calling Rust callbacks. Compiled with `c/threads.c`, which runs
+//!   a driver on a fresh pthread.
 //! - `corpus.rs`: the same records as `#[repr(C)]` Rust types, the tables the
 //!   tests iterate over, and rustc's typed calls of every callee.
+//! - `thunks.rs`: every callee declared through `#[foreign_abi]`, and calls
+//!   through those declarations and through `Thunk`s (`tests/thunks_vs_gcc.rs`).
+//! - `callbacks.rs`: rustc-compiled callees and `Callback`s for every driver
+//!   (`tests/callbacks_vs_gcc.rs`).
+//!
+//! The three C builds are independent and run at once.
 
 #[path = "build/corpus.rs"]
 mod corpus;
 #[path = "build/emit_c.rs"]
 mod emit_c;
+#[path = "build/emit_callbacks.rs"]
+mod emit_callbacks;
 #[path = "build/emit_rust.rs"]
 mod emit_rust;
+#[path = "build/emit_thunks.rs"]
+mod emit_thunks;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -27,18 +46,55 @@ fn main() {
 
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let corpus = corpus::build();
-    let c_file = out.join("corpus.c");
-    std::fs::write(&c_file, emit_c::emit(&corpus)).expect("write corpus.c");
-    std::fs::write(out.join("corpus.rs"), emit_rust::emit(&corpus)).expect("write corpus.rs");
+    let write = |name: &str, text: String| std::fs::write(out.join(name), text).expect("write a generated file");
+    write("corpus.h", emit_c::emit_header(&corpus));
+    write("corpus.c", emit_c::emit_named_callees(&corpus));
+    write("corpus_random.c", emit_c::emit_random_callees(&corpus));
+    write("drivers.c", emit_c::emit_drivers(&corpus));
+    write("corpus.rs", emit_rust::emit(&corpus));
+    write("thunks.rs", emit_thunks::emit(&corpus));
+    write("callbacks.rs", emit_callbacks::emit(&corpus));
 
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let files = ["c/corpus_support.c".into(), out.join("corpus.c"), out.join("corpus_random.c")];
+            static_lib(&out, "abt_corpus", &files);
+        });
+        s.spawn(|| static_lib(&out, "abt_drivers", &["c/threads.c".into(), out.join("drivers.c")]));
+        shared_object(&out);
+    });
+    // The drivers' thread helper calls pthread_create.
+    println!("cargo:rustc-link-lib=pthread");
+}
+
+/// Compiles `files` into the static library `name`, linked into the crate.
+fn static_lib(out: &Path, name: &str, files: &[PathBuf]) {
     cc::Build::new()
         .compiler("gcc")
         .std("c11")
         .opt_level(2)
         .include("c")
-        .file("c/corpus_support.c")
-        .file(&c_file)
+        .include(out)
+        .files(files)
         .flag("-Wall")
         .flag("-Wextra")
-        .compile("abt_corpus");
+        .compile(name);
+}
+
+/// Builds `corpus.c` (the named signatures' callees) again as
+/// `libabt_corpus.so`, which the library-mode tests load at run time. `-Bsymbolic` binds the library's own references
+/// (its received-hash slot) inside it, whatever else the process defines.
+fn shared_object(out: &Path) {
+    let so = out.join("libabt_corpus.so");
+    let status = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-O2", "-std=c11", "-Wall", "-Wextra", "-Wl,-Bsymbolic", "-Ic", "-I"])
+        .arg(out)
+        .arg("-o")
+        .arg(&so)
+        .arg("c/corpus_support.c")
+        .arg(out.join("corpus.c"))
+        .status()
+        .expect("run gcc");
+    assert!(status.success(), "gcc -shared failed building {}", so.display());
+    println!("cargo:rustc-env=ABT_CORPUS_SO={}", so.display());
 }

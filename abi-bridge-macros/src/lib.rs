@@ -35,7 +35,10 @@ use syn::parse_macro_input;
 /// `"memory"`, or one or two eightbyte classes such as `"integer"` or
 /// `"sse, integer"`.
 ///
-/// ```ignore
+/// (Runnable examples live in the `abi-bridge` crate's documentation and in
+/// `tests/ui/pass/`: a proc-macro crate cannot run its own macros in doctests.)
+///
+/// ```text
 /// #[derive(Clone, Copy, ForeignType)]
 /// #[repr(C)]
 /// #[foreign_type(expect(win64 = "by-ref", sysv64 = "sse, sse"))]
@@ -51,6 +54,31 @@ pub fn derive_foreign_type(input: TokenStream) -> TokenStream {
 /// were compiled for another calling convention: `#[foreign_abi(win64)]`,
 /// `#[foreign_abi(sysv64)]` or `#[foreign_abi(efiapi)]`, optionally followed by
 /// `library = Name` to load them from a shared object at run time.
+///
+/// Write the block as `extern "C"`; the convention in the attribute is the
+/// one the foreign code uses.
+///
+/// - Without `library`: each declaration becomes an `unsafe fn` with the same
+///   name, visibility, attributes and docs, calling the symbol the linker
+///   resolves (`#[link_name = ".."]` is honoured). Its thunk is generated on
+///   the first call; every later call is one load and one indirect call.
+/// - With `library = Name`: a `pub struct Name` with `unsafe fn load(path)`
+///   (opens the shared object, resolves every symbol and generates every
+///   thunk up front, so a missing symbol is an `Error::MissingSymbol` naming
+///   it and the library), `unsafe fn from_library(libloading::Library)`,
+///   `fn library()`, and one `unsafe fn` method per declaration.
+///   `#[optional]` on a declaration makes a missing symbol harmless: its method
+///   returns `Option<R>` and `has_<name>()` says whether it exists.
+///
+/// Parameters of type `extern "C" fn(..)` (host functions, or `Option` of
+/// them) are wrapped so the foreign code can call them with its own
+/// convention; `&Callback<F>` passes the callback's entry (it must have been
+/// made for the same convention); `extern "win64" fn(..)` and other
+/// foreign-convention pointers pass unchanged. Every parameter and the return
+/// type must be a `ForeignType` (or `()`), checked at compile time.
+///
+/// Calling a generated function is `unsafe`: the declaration must match what
+/// the foreign code really is, and pointers passed must be valid for it.
 #[proc_macro_attribute]
 pub fn foreign_abi(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = parse_macro_input!(args as foreign_abi::ForeignAbiArgs);

@@ -131,10 +131,53 @@ fn emit_record_table(c: &Corpus, out: &mut String) {
     out.push_str("    static abt_fields: [CFieldLayout; C_FIELDS];\n}\n\n");
 }
 
-fn rust_prototype(c: &Corpus, sig: &Sig, name: &str) -> String {
+/// `fn name(a0: A0, ..) -> R`, for declarations.
+pub(crate) fn rust_prototype(c: &Corpus, sig: &Sig, name: &str) -> String {
     let args: Vec<String> = sig.args.iter().enumerate().map(|(i, a)| format!("a{i}: {}", c.rust_type(*a))).collect();
-    let ret = sig.ret.map_or(String::new(), |r| format!(" -> {}", c.rust_type(r)));
-    format!("fn {name}({}){ret}", args.join(", "))
+    format!("fn {name}({}){}", args.join(", "), rust_ret(c, sig))
+}
+
+/// ` -> R`, or nothing for `void`.
+pub(crate) fn rust_ret(c: &Corpus, sig: &Sig) -> String {
+    sig.ret.map_or(String::new(), |r| format!(" -> {}", c.rust_type(r)))
+}
+
+/// The function type `fn(A0, ..) -> R` that names the signature in Rust.
+pub(crate) fn rust_fn_type(c: &Corpus, sig: &Sig) -> String {
+    let args: Vec<String> = sig.args.iter().map(|a| c.rust_type(*a)).collect();
+    format!("fn({}){}", args.join(", "), rust_ret(c, sig))
+}
+
+/// `a0, a1, ..`: the argument names generated code uses.
+pub(crate) fn arg_names(sig: &Sig) -> String {
+    (0..sig.args.len()).map(|i| format!("a{i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The body of a function of `seed` that makes `sig`'s arguments from it
+/// (named `a0, a1, ..`, their leaves in `args`), evaluates the unsafe
+/// expression `call` (justified by `safety`), and returns
+/// `{outcome}(args, ret_leaves)`.
+pub(crate) fn typed_call_body(c: &Corpus, sig: &Sig, safety: &str, call: &str, outcome: &str) -> String {
+    let mut out = String::new();
+    if sig.args.is_empty() {
+        out.push_str("    let _ = seed;\n    let args = Vec::new();\n");
+    } else {
+        out.push_str("    let mut st = SplitMix64::new(seed);\n    let mut args = Vec::new();\n");
+    }
+    for (i, a) in sig.args.iter().enumerate() {
+        writeln!(out, "    let a{i} = <{} as Value>::generate(&mut st);", c.rust_type(*a)).unwrap();
+        writeln!(out, "    a{i}.leaves(&mut args);").unwrap();
+    }
+    writeln!(out, "    // SAFETY: {safety}").unwrap();
+    if sig.ret.is_some() {
+        writeln!(out, "    let r = unsafe {{ {call} }};").unwrap();
+        out.push_str("    let mut ret = Vec::new();\n    r.leaves(&mut ret);\n");
+        writeln!(out, "    {outcome}(args, Some(ret))").unwrap();
+    } else {
+        writeln!(out, "    unsafe {{ {call} }};").unwrap();
+        writeln!(out, "    {outcome}(args, None)").unwrap();
+    }
+    out
 }
 
 fn emit_signatures(c: &Corpus, out: &mut String) {
@@ -154,37 +197,19 @@ fn emit_signatures(c: &Corpus, out: &mut String) {
             .unwrap();
         out.push_str("}\n");
 
-        let fn_type = format!(
-            "fn({}){}",
-            sig.args.iter().map(|a| c.rust_type(*a)).collect::<Vec<_>>().join(", "),
-            sig.ret.map_or(String::new(), |r| format!(" -> {}", c.rust_type(r)))
-        );
+        let fn_type = rust_fn_type(c, sig);
         writeln!(out, "fn of_{name}() -> Signature {{ Signature::of::<{fn_type}>() }}").unwrap();
+        let args = arg_names(sig);
+        let call = format!("match conv {{ Conv::Win64 => {w}({args}), Conv::SysV64 => {s}({args}) }}");
         writeln!(out, "fn typed_{name}(conv: Conv, seed: u64) -> TypedOutcome {{").unwrap();
-        if sig.args.is_empty() {
-            out.push_str("    let _ = seed;\n    let args = Vec::new();\n");
-        } else {
-            out.push_str("    let mut st = SplitMix64::new(seed);\n    let mut args = Vec::new();\n");
-        }
-        let mut names = Vec::new();
-        for (i, a) in sig.args.iter().enumerate() {
-            writeln!(out, "    let a{i} = <{} as Value>::generate(&mut st);", c.rust_type(*a)).unwrap();
-            writeln!(out, "    a{i}.leaves(&mut args);").unwrap();
-            names.push(format!("a{i}"));
-        }
-        let call_args = names.join(", ");
-        out.push_str("    // SAFETY: each callee is the C function of exactly this signature, compiled\n");
-        out.push_str("    // (by gcc) for the convention its extern block declares.\n");
-        let call =
-            format!("unsafe {{ match conv {{ Conv::Win64 => {w}({call_args}), Conv::SysV64 => {s}({call_args}) }} }}");
-        if sig.ret.is_some() {
-            writeln!(out, "    let r = {call};").unwrap();
-            out.push_str("    let mut ret = Vec::new();\n    r.leaves(&mut ret);\n");
-            out.push_str("    TypedOutcome::new(args, Some(ret))\n}\n");
-        } else {
-            writeln!(out, "    {call};").unwrap();
-            out.push_str("    TypedOutcome::new(args, None)\n}\n");
-        }
+        out.push_str(&typed_call_body(
+            c,
+            sig,
+            "each callee is the C function of exactly this signature, compiled\n    // (by gcc) for the convention its extern block declares.",
+            &call,
+            "TypedOutcome::new",
+        ));
+        out.push_str("}\n");
     }
     out.push('\n');
 

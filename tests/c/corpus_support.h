@@ -21,8 +21,14 @@
 /* What abt_take_received_hash returns when no callee ran since the last take. */
 #define ABT_NOTHING_RECEIVED 0x4E4F5448494E4721ull
 
-/* The hash of everything the last callee on this thread received. */
-extern _Thread_local uint64_t abt_received;
+/* Records the hash of everything a callee received, for this thread.
+ *
+ * A function rather than a thread-local the callees write: gcc 12 gets
+ * general-dynamic TLS wrong inside ms_abi functions (the __tls_get_addr
+ * sequence overwrites rdi, which ms_abi code keeps values in and must
+ * preserve), and that is the TLS model of the shared-object build. In the
+ * static build the linker relaxes the sequence away, which hid it. */
+void abt_note_received(uint64_t h);
 
 /* Returns the last received hash and resets it to ABT_NOTHING_RECEIVED. */
 uint64_t abt_take_received_hash(void);

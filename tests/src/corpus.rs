@@ -79,8 +79,9 @@ pub struct TypedOutcome {
 }
 
 impl TypedOutcome {
-    /// Called right after the C callee returns: picks up its received hash.
-    fn new(arg_leaves: Vec<u64>, ret_leaves: Option<Vec<u64>>) -> TypedOutcome {
+    /// Called right after a C callee of the static corpus library returns:
+    /// picks up its received hash.
+    pub fn new(arg_leaves: Vec<u64>, ret_leaves: Option<Vec<u64>>) -> TypedOutcome {
         TypedOutcome { arg_leaves, ret_leaves, received_hash: take_received_hash() }
     }
 }
@@ -122,6 +123,35 @@ impl SigDef {
         let name = self.name.bytes().fold(crate::value::HASH_INIT, |h, b| crate::value::mix(h, u64::from(b)));
         crate::value::mix(name, conv as u64 + 1)
     }
+
+    /// What a correct call with arguments made from `seed` sends, and what
+    /// the callee returns for them, worked out from the run-time type
+    /// descriptions alone (no typed value, no call).
+    pub fn expected(&self, seed: u64) -> Expected {
+        let mut st = SplitMix64::new(seed);
+        let arg_leaves: Vec<u64> = self
+            .args
+            .iter()
+            .flat_map(|a| {
+                let ty = val_desc(*a);
+                crate::value::leaves_of_bytes(ty, &crate::value::generate_bytes(ty, &mut st))
+            })
+            .collect();
+        let hash = crate::value::hash_leaves(&arg_leaves);
+        let ret_leaves = self.ret.map(|r| crate::value::expected_return(val_desc(r), hash));
+        Expected { arg_leaves, hash, ret_leaves }
+    }
+}
+
+/// What a correct call of a corpus signature sends and gets back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected {
+    /// The leaves of every argument, in order.
+    pub arg_leaves: Vec<u64>,
+    /// Their hash: what the callee must report as received.
+    pub hash: u64,
+    /// The leaves of the value the callee returns, `None` for `void`.
+    pub ret_leaves: Option<Vec<u64>>,
 }
 
 /// The run-time description of a scalar.

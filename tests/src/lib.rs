@@ -11,7 +11,14 @@
 //!   the bytes we sent, so gcc and rustc agree on every shape (`rustc_oracle.rs`);
 //! - calling each callee by following nothing but our
 //!   [`classify`](abi_bridge::classify) plan ([`plan_call`]) does too
-//!   (`plans_vs_gcc.rs`).
+//!   (`plans_vs_gcc.rs`);
+//! - calling each callee through `#[foreign_abi]` declarations (linked and
+//!   from a shared object) and through [`Thunk`](abi_bridge::Thunk)s called
+//!   with the other convention does too ([`forward`], `thunks_vs_gcc.rs`);
+//! - gcc-compiled callers (drivers) calling [`Callback`](abi_bridge::Callback)s
+//!   get the same as when they call rustc-compiled callees, on the calling
+//!   thread, on a fresh pthread and under concurrent churn ([`reverse`],
+//!   `callbacks_vs_gcc.rs`).
 //!
 //! ```
 //! use abi_bridge::{classify, Conv};
@@ -23,5 +30,7 @@
 //! ```
 
 pub mod corpus;
+pub mod forward;
 pub mod plan_call;
+pub mod reverse;
 pub mod value;

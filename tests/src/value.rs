@@ -183,6 +183,12 @@ impl Value for *const c_void {
     }
 }
 
+/// `void`: nothing to generate, no leaves.
+impl Value for () {
+    fn generate(_: &mut SplitMix64) -> Self {}
+    fn leaves(&self, _: &mut Vec<u64>) {}
+}
+
 impl<T: Value, const N: usize> Value for [T; N] {
     fn generate(st: &mut SplitMix64) -> Self {
         core::array::from_fn(|_| T::generate(st))
