@@ -3,33 +3,13 @@
 //!
 //! Run it with `cargo run -p abi-bridge-examples --bin plans`.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::c_void;
 
-use abi_bridge::{classify, Conv, ForeignType, Signature};
+#[path = "../echo_types.rs"]
+mod echo_types;
+use echo_types::*;
 
-#[derive(Clone, Copy, ForeignType)]
-#[repr(C)]
-struct PluginInfo {
-    name: *const c_char,
-    version: u32,
-    capabilities: u32,
-}
-
-#[derive(Clone, Copy, ForeignType)]
-#[repr(C)]
-struct EchoParams {
-    gain: f32,
-    feedback: f32,
-    delay: i32,
-}
-
-#[derive(Clone, Copy, ForeignType)]
-#[repr(C)]
-struct Stats {
-    peak: f64,
-    rms: f64,
-    checksum: u64,
-}
+use abi_bridge::{classify, Conv, Signature};
 
 fn main() {
     let functions = [

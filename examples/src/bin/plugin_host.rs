@@ -10,15 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use abi_bridge::{foreign_abi, Callback, Conv, ForeignType};
+#[path = "../echo_types.rs"]
+mod echo_types;
+use echo_types::*;
 
-#[derive(Clone, Copy, Debug, ForeignType)]
-#[repr(C)]
-struct PluginInfo {
-    name: *const c_char,
-    version: u32,
-    capabilities: u32,
-}
+use abi_bridge::{foreign_abi, Callback, Conv, ForeignType};
 
 /// The services the host offers the plugin; the plugin calls them with its
 /// own (win64) convention, so each is a `Callback`'s entry.
@@ -28,23 +24,6 @@ struct HostApi {
     log: extern "win64" fn(level: i32, message: *const c_char),
     alloc: extern "win64" fn(bytes: usize) -> *mut c_void,
     progress: extern "win64" fn(fraction: f32),
-}
-
-#[derive(Clone, Copy, Debug, ForeignType)]
-#[repr(C)]
-#[foreign_type(expect(win64 = "by-ref", sysv64 = "sse, integer"))]
-struct EchoParams {
-    gain: f32,
-    feedback: f32,
-    delay: i32,
-}
-
-#[derive(Clone, Copy, Debug, ForeignType)]
-#[repr(C)]
-struct Stats {
-    peak: f64,
-    rms: f64,
-    checksum: u64,
 }
 
 #[foreign_abi(win64, library = EchoPlugin)]
