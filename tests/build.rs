@@ -61,7 +61,11 @@ fn main() {
             static_lib(&out, "abt_corpus", &files);
         });
         s.spawn(|| static_lib(&out, "abt_drivers", &["c/threads.c".into(), out.join("drivers.c")]));
-        shared_object(&out);
+        s.spawn(|| {
+            static_lib(&out, "abt_layer", &["c/layer.c".into()]);
+            shared_object(&out, "abt_layer", "ABT_LAYER_SO", &["c/layer.c".into()]);
+        });
+        shared_object(&out, "abt_corpus", "ABT_CORPUS_SO", &["c/corpus_support.c".into(), out.join("corpus.c")]);
     });
     // The drivers' thread helper calls pthread_create.
     println!("cargo:rustc-link-lib=pthread");
@@ -81,20 +85,21 @@ fn static_lib(out: &Path, name: &str, files: &[PathBuf]) {
         .compile(name);
 }
 
-/// Builds `corpus.c` (the named signatures' callees) again as
-/// `libabt_corpus.so`, which the library-mode tests load at run time. `-Bsymbolic` binds the library's own references
-/// (its received-hash slot) inside it, whatever else the process defines.
-fn shared_object(out: &Path) {
-    let so = out.join("libabt_corpus.so");
+/// Builds `files` again as the shared object `lib<name>.so`, which the
+/// library-mode tests load at run time from the path in the compile-time
+/// variable `env` (`corpus.c`, the named signatures' callees, and
+/// `c/layer.c`). `-Bsymbolic` binds the library's own references (the
+/// corpus's received-hash slot) inside it, whatever else the process defines.
+fn shared_object(out: &Path, name: &str, env: &str, files: &[PathBuf]) {
+    let so = out.join(format!("lib{name}.so"));
     let status = Command::new("gcc")
         .args(["-shared", "-fPIC", "-O2", "-std=c11", "-Wall", "-Wextra", "-Wl,-Bsymbolic", "-Ic", "-I"])
         .arg(out)
         .arg("-o")
         .arg(&so)
-        .arg("c/corpus_support.c")
-        .arg(out.join("corpus.c"))
+        .args(files)
         .status()
         .expect("run gcc");
     assert!(status.success(), "gcc -shared failed building {}", so.display());
-    println!("cargo:rustc-env=ABT_CORPUS_SO={}", so.display());
+    println!("cargo:rustc-env={env}={}", so.display());
 }

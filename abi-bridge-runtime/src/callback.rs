@@ -16,14 +16,14 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
 use std::cell::RefCell;
 
-use crate::conv::Conv;
+use crate::conv::{AsConv, Conv};
 use crate::error::Error;
 use crate::memory::Slot;
 use crate::signature::{FnSignature, Signature};
 use crate::thunk::{self, Shape, TRAMPOLINES};
 use crate::types::{ForeignReturn, ForeignType, WordMap};
 
-/// A function type `fn(A1, …, An) -> R` (n ≤ 16) that names a callback's
+/// A function type `fn(A1, …, An) -> R` (n ≤ 32) that names a callback's
 /// signature, with the foreign function-pointer types Rust can name for it.
 pub trait CallbackFn: FnSignature + Copy + 'static {
     /// `extern "win64" fn(A1, …, An) -> R`.
@@ -112,15 +112,24 @@ macro_rules! callback_arity {
             type SysV64 = extern "sysv64" fn($($a),*) -> R;
         }
 
-        impl<'env, R: ForeignReturn + 'static, $($a: ForeignType + 'static),*> Callback<'env, fn($($a),*) -> R> {
+        impl<'env, V: AsConv, R: ForeignReturn + 'static, $($a: ForeignType + 'static),*> Callback<'env, fn($($a),*) -> R, V> {
             /// A callback for foreign code using convention `conv` that runs
             /// `closure`, which foreign code may call from any thread.
             ///
+            /// `conv` is a [`Conv`] (known at run time) or a convention type,
+            /// [`Win64`](crate::Win64) or [`SysV64`](crate::SysV64): then
+            /// the callback's type says its convention, and passing it to a
+            /// `#[foreign_abi]` function of another convention is a compile
+            /// error instead of a panic.
+            ///
             /// # Errors
             ///
-            /// [`Error::ExecutableMemory`] if the system refuses executable
-            /// pages; [`Error::Exhausted`] if the trampoline pool is full.
-            pub fn new<C>(conv: Conv, closure: C) -> Result<Self, Error>
+            /// [`Error::UnsupportedSignature`] if the signature holds function
+            /// pointers of another convention than `conv` (see
+            /// [`Signature::check_crossing`]); [`Error::ExecutableMemory`] if the
+            /// system refuses executable pages; [`Error::Exhausted`] if the
+            /// trampoline pool is full.
+            pub fn new<C>(conv: V, closure: C) -> Result<Self, Error>
             where
                 C: Fn($($a),*) -> R + Send + Sync + 'env,
             {
@@ -136,7 +145,7 @@ macro_rules! callback_arity {
             /// # Errors
             ///
             /// As for `new`.
-            pub fn new_mut<C>(conv: Conv, closure: C) -> Result<Self, Error>
+            pub fn new_mut<C>(conv: V, closure: C) -> Result<Self, Error>
             where
                 C: FnMut($($a),*) -> R + Send + 'env,
             {
@@ -204,7 +213,9 @@ fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
     let code = match CODE.with(|c| c.borrow().get(&key).copied()) {
         Some(code) => code as *const u8,
         None => {
-            let code = thunk::code(conv, Conv::HOST, &Signature::of::<F>(), Shape::Closure)?;
+            let sig = Signature::of::<F>();
+            sig.check_crossing(conv, Conv::HOST)?;
+            let code = thunk::code(conv, Conv::HOST, &sig, Shape::Closure)?;
             CODE.with(|c| c.borrow_mut().insert(key, code as usize));
             code
         }
@@ -236,24 +247,24 @@ fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
 /// A closure that needs `&mut` state goes through `Callback::new_mut`, which
 /// only needs `Send` and aborts if calls overlap. Closures may borrow from the
 /// environment: `'env` keeps the `Callback` from outliving what they borrow.
-pub struct Callback<'env, F: CallbackFn> {
+pub struct Callback<'env, F: CallbackFn, C: AsConv = Conv> {
     /// The `Block<C>`; its header says how to drop it.
     block: NonNull<()>,
     slot: Slot,
-    conv: Conv,
+    conv: C,
     _env: PhantomData<&'env ()>,
     _sig: PhantomData<F>,
 }
 
 // SAFETY: the closure is `Send + Sync` (`new`) or `Send` behind a flag that
 // serialises calls (`new_mut`); the slot and block are owned.
-unsafe impl<F: CallbackFn> Send for Callback<'_, F> {}
+unsafe impl<F: CallbackFn, C: AsConv> Send for Callback<'_, F, C> {}
 // SAFETY: as above; `&Callback` only exposes the entry address.
-unsafe impl<F: CallbackFn> Sync for Callback<'_, F> {}
+unsafe impl<F: CallbackFn, C: AsConv> Sync for Callback<'_, F, C> {}
 
-impl<'env, F: CallbackFn> Callback<'env, F> {
-    fn with_block<B>(conv: Conv, block: Block<B>) -> Result<Self, Error> {
-        let code = closure_code::<F>(conv)?;
+impl<'env, F: CallbackFn, C: AsConv> Callback<'env, F, C> {
+    fn with_block<B>(conv: C, block: Block<B>) -> Result<Self, Error> {
+        let code = closure_code::<F>(conv.conv())?;
         let block = NonNull::from(Box::leak(Box::new(block)));
         match TRAMPOLINES.alloc(block.as_ptr() as usize, code) {
             Ok(slot) => Ok(Callback { block: block.cast(), slot, conv, _env: PhantomData, _sig: PhantomData }),
@@ -272,23 +283,23 @@ impl<'env, F: CallbackFn> Callback<'env, F> {
 
     /// The convention foreign code must call it with.
     pub fn conv(&self) -> Conv {
-        self.conv
+        self.conv.conv()
     }
 
     /// The entry as an `extern "win64" fn`, if the callback is for win64.
     pub fn as_win64(&self) -> Option<F::Win64> {
         // SAFETY: the entry is callable with win64 and signature `F`.
-        (self.conv == Conv::Win64).then(|| unsafe { core::mem::transmute_copy(&self.entry()) })
+        (self.conv() == Conv::Win64).then(|| unsafe { core::mem::transmute_copy(&self.entry()) })
     }
 
     /// The entry as an `extern "sysv64" fn`, if the callback is for sysv64.
     pub fn as_sysv64(&self) -> Option<F::SysV64> {
         // SAFETY: the entry is callable with sysv64 and signature `F`.
-        (self.conv == Conv::SysV64).then(|| unsafe { core::mem::transmute_copy(&self.entry()) })
+        (self.conv() == Conv::SysV64).then(|| unsafe { core::mem::transmute_copy(&self.entry()) })
     }
 }
 
-impl<F: CallbackFn> Drop for Callback<'_, F> {
+impl<F: CallbackFn, C: AsConv> Drop for Callback<'_, F, C> {
     fn drop(&mut self) {
         TRAMPOLINES.free(self.slot);
         // SAFETY: the block is ours and starts with its header; no slot
@@ -300,36 +311,10 @@ impl<F: CallbackFn> Drop for Callback<'_, F> {
     }
 }
 
-impl<F: CallbackFn> core::fmt::Debug for Callback<'_, F> {
+impl<F: CallbackFn, C: AsConv> core::fmt::Debug for Callback<'_, F, C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Callback").field("conv", &self.conv).field("entry", &self.entry()).finish()
+        f.debug_struct("Callback").field("conv", &self.conv()).field("entry", &self.entry()).finish()
     }
-}
-
-/// A host `extern "C"` function pointer made callable by foreign code with
-/// convention `conv`: a reverse thunk, cached per (function, signature) and
-/// kept for the rest of the process.
-///
-/// # Errors
-///
-/// As for [`crate::Thunk::new`].
-pub fn host_fn_entry<F: FnSignature + 'static>(conv: Conv, f: *const c_void) -> Result<*const c_void, Error> {
-    thread_local! {
-        static ENTRIES: RefCell<WordMap<(TypeId, Conv, usize), usize>> = RefCell::new(WordMap::default());
-    }
-    if conv == Conv::HOST {
-        return Ok(f);
-    }
-    let key = (TypeId::of::<F>(), conv, f as usize);
-    if let Some(e) = ENTRIES.with(|m| m.borrow().get(&key).copied()) {
-        return Ok(e as *const c_void);
-    }
-    let thunk = crate::Thunk::new(conv, Conv::HOST, &Signature::of::<F>(), f)?;
-    let entry = thunk.entry();
-    // Foreign code may keep the pointer: the thunk lives for the process.
-    core::mem::forget(thunk);
-    ENTRIES.with(|m| m.borrow_mut().insert(key, entry as usize));
-    Ok(entry)
 }
 
 /// Limits how many trampolines (live [`Callback`]s, [`crate::Thunk`]s and

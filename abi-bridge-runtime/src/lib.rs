@@ -8,11 +8,14 @@
 //!
 //! Users depend on the `abi-bridge` crate, which re-exports what they need.
 
-/// Invokes `$m!(A16 .. A1)`, `$m!(A15 .. A1)`, ... down to `$m!()`: every
-/// arity a foreign signature may have (up to 16 arguments).
+/// Invokes `$m!(A32 .. A1)`, `$m!(A31 .. A1)`, ... down to `$m!()`: every
+/// arity a function type naming a signature may have (up to
+/// [`MAX_FN_TYPE_ARITY`] arguments; `#[foreign_abi]` declarations have no limit).
 macro_rules! for_each_arity {
     ($m:ident) => {
-        for_each_arity!(@ $m A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
+        for_each_arity!(@ $m
+            A32 A31 A30 A29 A28 A27 A26 A25 A24 A23 A22 A21 A20 A19 A18 A17
+            A16 A15 A14 A13 A12 A11 A10 A9 A8 A7 A6 A5 A4 A3 A2 A1);
     };
     (@ $m:ident $first:ident $($rest:ident)*) => {
         $m!($first $($rest)*);
@@ -26,6 +29,7 @@ macro_rules! for_each_arity {
 pub mod callback;
 pub mod conv;
 pub mod error;
+mod fn_pointer;
 mod foreign;
 mod jit;
 pub mod layout;
@@ -37,13 +41,19 @@ mod thunk;
 pub mod types;
 
 pub use callback::{generated_code_bytes, live_trampolines, set_trampoline_limit, Callback, CallbackFn};
-pub use conv::Conv;
+pub use conv::{AsConv, Conv, StaticConv, SysV64, Win64};
 pub use error::Error;
 pub use library::Library;
 pub use plan::{classify, CallPlan};
 pub use signature::{FnSignature, Signature};
 pub use thunk::Thunk;
-pub use types::{ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
+pub use types::{ForeignPointee, ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
+
+/// The most arguments a function *type* naming a signature may have
+/// (`fn(A1, …, An) -> R` in [`Signature::of`], [`Callback`], function-pointer
+/// [`ForeignType`]s): Rust has no variadic generics, so each arity is an impl.
+/// `#[foreign_abi]` declarations and run-time [`Signature`]s have no limit.
+pub const MAX_FN_TYPE_ARITY: usize = 32;
 
 /// Support for the code that `abi-bridge-macros` generates. Not public API:
 /// its contents may change in any release.

@@ -4,6 +4,7 @@
 use core::fmt;
 use std::borrow::Cow;
 
+use crate::conv::Conv;
 use crate::error::Error;
 use crate::types::{ForeignReturn, ForeignType, TypeDesc, TypeKind};
 
@@ -40,6 +41,47 @@ impl Signature {
             check_not_array(ret, || format!("return value (`{}`)", ret.name))?;
         }
         Ok(Signature { args: Cow::Owned(args.to_vec()), ret })
+    }
+
+    /// A signature from descriptions known at compile time, unchecked (the
+    /// code `#[foreign_abi]` generates checks each type at compile time
+    /// instead; this is how it names signatures of any number of arguments).
+    #[doc(hidden)]
+    pub const fn from_static(args: &'static [&'static TypeDesc], ret: Option<&'static TypeDesc>) -> Signature {
+        Signature { args: Cow::Borrowed(args), ret }
+    }
+
+    /// Checks that every function pointer in the signature (an argument, a
+    /// field of one, or the return value) can cross between `from` and `to`:
+    /// the code on the foreign side calls the pointers it receives, and hands
+    /// out pointers to functions of, its own convention, so their types must
+    /// say that convention (or none).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsupportedSignature`] naming the first value whose function
+    /// pointer states another convention, and the type to write instead.
+    pub fn check_crossing(&self, from: Conv, to: Conv) -> Result<(), Error> {
+        if from == to {
+            return Ok(());
+        }
+        let foreign = if from == Conv::HOST { to } else { from };
+        let values = self.args.iter().enumerate().map(|(i, ty)| (Some(i), *ty));
+        for (i, ty) in values.chain(self.ret.map(|ty| (None, ty))) {
+            if let Some(stated) = ty.fn_pointer_not_of(foreign) {
+                let position = match i {
+                    Some(i) => format!("argument {i} (`{}`)", ty.name),
+                    None => format!("return value (`{}`)", ty.name),
+                };
+                return Err(Error::UnsupportedSignature {
+                    position,
+                    reason: format!(
+                        "it is or holds a function pointer whose type says `extern \"{stated}\"`, but {foreign} code calls and makes function pointers with the {foreign} convention; declare it `extern \"{foreign}\" fn(..)`"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The argument types, in order.
@@ -82,11 +124,12 @@ impl fmt::Display for Signature {
 
 /// A Rust function-pointer type that names a foreign signature: `fn(A, B) -> R`
 /// (or `unsafe fn`, `extern "C" fn`, ...) whose arguments are [`ForeignType`]s
-/// and whose return type is `()` or a [`ForeignType`]. Up to 16 arguments.
+/// and whose return type is `()` or a [`ForeignType`]. Up to 32 arguments
+/// (`#[foreign_abi]` declarations have no limit).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not name a foreign signature",
     label = "expected a function pointer type such as `fn(i32, f64) -> i32`",
-    note = "every argument must be a `ForeignType` (not an array) and the return type `()` or a `ForeignType`; at most 16 arguments"
+    note = "every argument must be a `ForeignType` (not an array) and the return type `()` or a `ForeignType`; at most 32 arguments"
 )]
 pub trait FnSignature {
     /// The argument types.
@@ -111,6 +154,8 @@ macro_rules! fn_signature_impls {
         fn_signature_impls!(@one [unsafe extern "C" fn] $($arg)*);
         fn_signature_impls!(@one [extern "win64" fn] $($arg)*);
         fn_signature_impls!(@one [unsafe extern "win64" fn] $($arg)*);
+        fn_signature_impls!(@one [extern "efiapi" fn] $($arg)*);
+        fn_signature_impls!(@one [unsafe extern "efiapi" fn] $($arg)*);
         fn_signature_impls!(@one [extern "sysv64" fn] $($arg)*);
         fn_signature_impls!(@one [unsafe extern "sysv64" fn] $($arg)*);
     };

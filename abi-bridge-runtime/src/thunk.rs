@@ -142,9 +142,13 @@ impl Thunk {
     ///
     /// # Errors
     ///
-    /// [`Error::ExecutableMemory`] if the system refuses executable pages;
-    /// [`Error::Exhausted`] if 16 million thunks are alive at once.
+    /// [`Error::UnsupportedSignature`] if a function pointer in `sig` states
+    /// a convention the foreign side does not use (see
+    /// [`Signature::check_crossing`]); [`Error::ExecutableMemory`] if the
+    /// system refuses executable pages; [`Error::Exhausted`] if 16 million
+    /// thunks are alive at once.
     pub fn new(from: Conv, to: Conv, sig: &Signature, target: *const c_void) -> Result<Thunk, Error> {
+        sig.check_crossing(from, to)?;
         let key = (from, to, sig.clone(), target as usize);
         let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
         let live = live.get_or_insert_with(WordMap::default);

@@ -6,9 +6,11 @@
 //! [`TypeDesc::new_struct`] and friends (which intern what they build, so equal
 //! descriptions share one allocation for the life of the process).
 
+use core::ffi::c_void;
 use core::fmt;
 use core::ptr::NonNull;
 
+use crate::conv::Conv;
 use crate::layout;
 
 /// The kind of a scalar value: what the calling conventions distinguish.
@@ -38,8 +40,12 @@ pub enum Scalar {
     F64,
     /// A data pointer.
     Pointer,
-    /// A function pointer.
-    FnPointer,
+    /// A function pointer, and the convention its type says the function
+    /// uses (`None` when the description does not say, e.g. one built at run
+    /// time from a manifest). Foreign code calls a function pointer it
+    /// receives with its own convention, so a pointer whose stated
+    /// convention differs cannot cross to it unconverted.
+    FnPointer(Option<Conv>),
 }
 
 impl Scalar {
@@ -49,7 +55,7 @@ impl Scalar {
             Scalar::I8 | Scalar::U8 | Scalar::Bool => 1,
             Scalar::I16 | Scalar::U16 => 2,
             Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
-            Scalar::I64 | Scalar::U64 | Scalar::F64 | Scalar::Pointer | Scalar::FnPointer => 8,
+            Scalar::I64 | Scalar::U64 | Scalar::F64 | Scalar::Pointer | Scalar::FnPointer(_) => 8,
         }
     }
 
@@ -78,7 +84,7 @@ impl Scalar {
             Scalar::F32 => "float",
             Scalar::F64 => "double",
             Scalar::Pointer => "void *",
-            Scalar::FnPointer => "void (*)(void)",
+            Scalar::FnPointer(_) => "void (*)(void)",
         }
     }
 }
@@ -231,7 +237,7 @@ impl TypeDesc {
 impl core::hash::Hash for TypeDesc {
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
         let shape = match self.kind {
-            TypeKind::Scalar(s) => s as u64,
+            TypeKind::Scalar(s) => s.size() as u64 | u64::from(s.is_float()) << 4 | u64::from(s.is_signed()) << 5,
             TypeKind::Struct(fields) => 0x100 | fields.len() as u64,
             TypeKind::Union(fields) => 0x200 | fields.len() as u64,
             TypeKind::Array { len, .. } => 0x300 | len as u64,
@@ -336,13 +342,14 @@ mod intern {
 /// A Rust type that may cross a foreign calling-convention boundary, with its
 /// exact C description.
 ///
-/// Implemented here for the integers up to 64 bits, `bool`, `f32`, `f64`, thin
-/// pointers and references, `Option` of references and of `NonNull`, C-ABI
-/// function pointers (`extern "C"`, `extern "win64"`, `extern "sysv64"`) and
-/// `Option` of them, and arrays (as struct fields). Derive it with
-/// `#[derive(ForeignType)]` for `#[repr(C)]` structs and unions, fieldless
-/// enums with an integer `repr`, and `#[repr(transparent)]` newtypes; the derive
-/// checks at compile time that rustc's layout matches C's.
+/// Implemented here for the integers up to 64 bits, `bool`, `f32`, `f64`, raw
+/// pointers, references and `NonNull` (and `Option` of those three) to a
+/// [`ForeignPointee`], C-ABI function pointers (`extern "C"`, `extern "win64"`,
+/// `extern "efiapi"`, `extern "sysv64"`, safe or `unsafe`) whose arguments
+/// are `ForeignType`s, and `Option` of them, and arrays (as struct fields).
+/// Derive it with `#[derive(ForeignType)]` for `#[repr(C)]` structs and unions,
+/// fieldless enums with an integer `repr`, and `#[repr(transparent)]`
+/// newtypes; the derive checks at compile time that rustc's layout matches C's.
 ///
 /// # Safety
 ///
@@ -353,12 +360,45 @@ mod intern {
     message = "`{Self}` cannot cross a foreign ABI boundary",
     label = "not a `ForeignType`",
     note = "only C-compatible types can be passed to or from foreign code: integers up to 64 bits, bool, f32, f64, raw pointers, `Option<&T>`, `extern \"C\"` fn pointers, and `#[repr(C)]` types with `#[derive(ForeignType)]`",
-    note = "for strings pass `*const c_char` (e.g. from `CString::as_ptr`); for buffers pass `*const u8` and a length; for closures use `abi_bridge::Callback`"
+    note = "for strings pass `*const c_char` (e.g. from `CString::as_ptr`); for buffers pass `*const u8` and a length; for closures use `abi_bridge::Callback`, made for the foreign function's convention"
 )]
 pub unsafe trait ForeignType: Sized {
     /// The exact C description of `Self`.
     const DESC: &'static TypeDesc;
+
+    /// `self` made fit for code of convention `conv` to use: the identity,
+    /// except for a function pointer of another convention, which becomes a
+    /// thunk that `conv` code can call (cached for the process). What
+    /// `#[foreign_abi]` applies to each argument.
+    ///
+    /// # Panics
+    ///
+    /// If the thunk cannot be made: the system refuses executable memory, or
+    /// the pointer's own signature cannot cross (see [`crate::Thunk::new`]).
+    #[doc(hidden)]
+    fn __for_conv(self, conv: Conv) -> Self {
+        let _ = conv;
+        self
+    }
 }
+
+/// A type that a reference or `NonNull` handed to foreign code may point at:
+/// every [`ForeignType`], and `c_void`. Implement it for an opaque handle type
+/// that C code only ever sees through pointers (`struct Opaque { _p: [u8; 0] }`).
+///
+/// It exists so that a reference to a Rust value C cannot read (a `String`,
+/// an [`abi_bridge::Callback`](crate::Callback)) is a compile error rather
+/// than a pointer to the wrong thing: pass a callback itself (`&Callback<..>`
+/// as a `#[foreign_abi]` argument) or its [`entry`](crate::Callback::entry).
+#[diagnostic::on_unimplemented(
+    message = "foreign code cannot be handed a pointer to `{Self}`",
+    label = "`{Self}` is not a `ForeignPointee`",
+    note = "references passed to foreign code must point at a `ForeignType` (or `c_void`); for an opaque handle type, `impl abi_bridge::ForeignPointee for {Self} {{}}`"
+)]
+pub trait ForeignPointee {}
+
+impl<T: ForeignType> ForeignPointee for T {}
+impl ForeignPointee for c_void {}
 
 macro_rules! scalar_impls {
     ($($t:ty => $s:ident),* $(,)?) => {$(
@@ -376,7 +416,6 @@ scalar_impls! {
 }
 
 const POINTER: TypeDesc = TypeDesc::scalar("pointer", Scalar::Pointer);
-const FN_POINTER: TypeDesc = TypeDesc::scalar("fn pointer", Scalar::FnPointer);
 
 // SAFETY: thin raw pointers are one 8-byte pointer on x86-64.
 unsafe impl<T> ForeignType for *const T {
@@ -386,50 +425,96 @@ unsafe impl<T> ForeignType for *const T {
 unsafe impl<T> ForeignType for *mut T {
     const DESC: &'static TypeDesc = &POINTER;
 }
-// SAFETY: a reference to a sized type is one non-null 8-byte pointer.
-unsafe impl<T> ForeignType for &T {
-    const DESC: &'static TypeDesc = &POINTER;
-}
-// SAFETY: as for `&T`.
-unsafe impl<T> ForeignType for &mut T {
-    const DESC: &'static TypeDesc = &POINTER;
-}
-// SAFETY: `Option<NonNull<T>>` has the layout of `*mut T` (null for `None`).
-unsafe impl<T> ForeignType for Option<NonNull<T>> {
-    const DESC: &'static TypeDesc = &POINTER;
-}
-// SAFETY: `Option<&T>` has the layout of `*const T` (null for `None`).
-unsafe impl<T> ForeignType for Option<&T> {
-    const DESC: &'static TypeDesc = &POINTER;
-}
-// SAFETY: as for `Option<&T>`.
-unsafe impl<T> ForeignType for Option<&mut T> {
-    const DESC: &'static TypeDesc = &POINTER;
+
+/// References and `NonNull`, and `Option` of them (null for `None`): one
+/// 8-byte pointer each, to a type foreign code may be handed.
+macro_rules! pointee_pointer_impls {
+    ($($ptr:ty),* $(,)?) => {$(
+        // SAFETY: a reference or `NonNull` to a sized type is one 8-byte
+        // pointer, and `Option` of one uses null for `None`.
+        unsafe impl<T: ForeignPointee> ForeignType for $ptr {
+            const DESC: &'static TypeDesc = &POINTER;
+        }
+    )*};
 }
 
-/// Implements `ForeignType` for C-ABI function pointers of every arity up to 16.
+pointee_pointer_impls!(&T, &mut T, NonNull<T>, Option<&T>, Option<&mut T>, Option<NonNull<T>>);
+
+impl TypeDesc {
+    /// The description of a function pointer whose type says it uses `conv`
+    /// (`None`: not stated).
+    pub const fn fn_pointer(conv: Option<Conv>) -> &'static TypeDesc {
+        const UNSTATED: TypeDesc = TypeDesc::scalar("fn pointer", Scalar::FnPointer(None));
+        const SYSV64: TypeDesc = TypeDesc::scalar("extern \"sysv64\" fn", Scalar::FnPointer(Some(Conv::SysV64)));
+        const WIN64: TypeDesc = TypeDesc::scalar("extern \"win64\" fn", Scalar::FnPointer(Some(Conv::Win64)));
+        match conv {
+            None => &UNSTATED,
+            Some(Conv::SysV64) => &SYSV64,
+            Some(Conv::Win64) => &WIN64,
+        }
+    }
+
+    /// The convention stated by the first function pointer inside this type
+    /// (itself, a field, or an element, at any depth) whose stated convention
+    /// is not `conv`: such a value cannot be handed to `conv` code as it is,
+    /// because that code would call the pointer with the wrong convention.
+    pub const fn fn_pointer_not_of(&self, conv: Conv) -> Option<Conv> {
+        match self.kind {
+            TypeKind::Scalar(Scalar::FnPointer(Some(stated))) => {
+                if stated as u8 == conv as u8 {
+                    None
+                } else {
+                    Some(stated)
+                }
+            }
+            TypeKind::Scalar(_) => None,
+            TypeKind::Struct(fields) | TypeKind::Union(fields) => {
+                let mut i = 0;
+                while i < fields.len() {
+                    if let Some(stated) = fields[i].ty.fn_pointer_not_of(conv) {
+                        return Some(stated);
+                    }
+                    i += 1;
+                }
+                None
+            }
+            TypeKind::Array { elem, .. } => elem.fn_pointer_not_of(conv),
+        }
+    }
+}
+
+/// Implements `ForeignType` for function pointers of every arity, with the
+/// convention each ABI string means on x86-64.
 macro_rules! fn_pointer_impls {
     ($($arg:ident)*) => {
-        fn_pointer_impls!(@abi "C" $($arg)*);
-        fn_pointer_impls!(@abi "win64" $($arg)*);
-        fn_pointer_impls!(@abi "sysv64" $($arg)*);
+        fn_pointer_impls!(@abi "C" [Conv::HOST] $($arg)*);
+        fn_pointer_impls!(@abi "win64" [Conv::Win64] $($arg)*);
+        fn_pointer_impls!(@abi "efiapi" [Conv::Win64] $($arg)*);
+        fn_pointer_impls!(@abi "sysv64" [Conv::SysV64] $($arg)*);
     };
-    (@abi $abi:literal $($arg:ident)*) => {
+    (@abi $abi:literal [$conv:expr] $($arg:ident)*) => {
+        fn_pointer_impls!(@one [extern $abi fn($($arg),*) -> R] [$conv] $($arg)*);
+        fn_pointer_impls!(@one [unsafe extern $abi fn($($arg),*) -> R] [$conv] $($arg)*);
+    };
+    (@one [$f:ty] [$conv:expr] $($arg:ident)*) => {
         // SAFETY: a function pointer is one 8-byte code address.
-        unsafe impl<R, $($arg),*> ForeignType for extern $abi fn($($arg),*) -> R {
-            const DESC: &'static TypeDesc = &FN_POINTER;
+        unsafe impl<R: ForeignReturn, $($arg: ForeignType),*> ForeignType for $f {
+            const DESC: &'static TypeDesc = TypeDesc::fn_pointer(Some($conv));
+
+            fn __for_conv(self, conv: Conv) -> Self {
+                let entry = crate::fn_pointer::callable_by::<$f>(conv, $conv, self as *const c_void);
+                // SAFETY: `entry` is a code address callable with this signature
+                // (by `conv` code); a function pointer may hold any non-null one.
+                unsafe { core::mem::transmute::<*const c_void, $f>(entry) }
+            }
         }
         // SAFETY: `Option<fn>` uses null for `None`, so it is one code address too.
-        unsafe impl<R, $($arg),*> ForeignType for Option<extern $abi fn($($arg),*) -> R> {
-            const DESC: &'static TypeDesc = &FN_POINTER;
-        }
-        // SAFETY: as above.
-        unsafe impl<R, $($arg),*> ForeignType for unsafe extern $abi fn($($arg),*) -> R {
-            const DESC: &'static TypeDesc = &FN_POINTER;
-        }
-        // SAFETY: as above.
-        unsafe impl<R, $($arg),*> ForeignType for Option<unsafe extern $abi fn($($arg),*) -> R> {
-            const DESC: &'static TypeDesc = &FN_POINTER;
+        unsafe impl<R: ForeignReturn, $($arg: ForeignType),*> ForeignType for Option<$f> {
+            const DESC: &'static TypeDesc = TypeDesc::fn_pointer(Some($conv));
+
+            fn __for_conv(self, conv: Conv) -> Self {
+                self.map(|f| f.__for_conv(conv))
+            }
         }
     };
 }

@@ -65,8 +65,9 @@
 pub use abi_bridge_macros::{foreign_abi, ForeignType};
 pub use abi_bridge_runtime::callback::{CallbackClosure, CallbackClosureMut};
 pub use abi_bridge_runtime::{
-    classify, generated_code_bytes, live_trampolines, set_trampoline_limit, CallPlan, Callback, CallbackFn, Conv,
-    Error, FnSignature, ForeignReturn, ForeignType, Library, Signature, Thunk, TypeDesc,
+    classify, generated_code_bytes, live_trampolines, set_trampoline_limit, AsConv, CallPlan, Callback, CallbackFn,
+    Conv, Error, FnSignature, ForeignPointee, ForeignReturn, ForeignType, Library, Signature, StaticConv, SysV64,
+    Thunk, TypeDesc, Win64, MAX_FN_TYPE_ARITY,
 };
 
 /// The pieces of a plan and of a type description, for tools that inspect them.

@@ -169,7 +169,7 @@ pub fn scalar_desc(s: Scalar) -> &'static TypeDesc {
         Scalar::F32 => f32::DESC,
         Scalar::F64 => f64::DESC,
         Scalar::Pointer => <*const c_void>::DESC,
-        Scalar::FnPointer => <extern "C" fn()>::DESC,
+        Scalar::FnPointer(conv) => TypeDesc::fn_pointer(conv),
     }
 }
 

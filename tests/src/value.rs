@@ -59,7 +59,7 @@ pub const fn leaf_bits(scalar: Scalar, s: u64) -> u64 {
         Scalar::I8 | Scalar::U8 => s & 0xFF,
         Scalar::I16 | Scalar::U16 => s & 0xFFFF,
         Scalar::I32 | Scalar::U32 => s & 0xFFFF_FFFF,
-        Scalar::I64 | Scalar::U64 | Scalar::Pointer | Scalar::FnPointer => s,
+        Scalar::I64 | Scalar::U64 | Scalar::Pointer | Scalar::FnPointer(_) => s,
         Scalar::Bool => (s >> 17) & 1,
         Scalar::F32 => s & 0xBFFF_FFFF,
         Scalar::F64 => s & 0xBFFF_FFFF_FFFF_FFFF,

@@ -20,6 +20,14 @@ impl Conv {
     /// The names the macro accepts, as `abi_bridge::Conv::NAMES` lists them.
     pub(crate) const NAMES: [&'static str; 3] = ["sysv64", "win64", "efiapi"];
 
+    /// The canonical name, for generated docs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Conv::SysV64 => "sysv64",
+            Conv::Win64 => "win64",
+        }
+    }
+
     /// Parses a convention name; `efiapi` is win64.
     pub(crate) fn from_name(name: &str) -> Option<Conv> {
         match name {
@@ -40,6 +48,16 @@ pub(crate) struct ForeignAbiArgs {
     /// With `library = Name`: the type to generate, which loads the functions
     /// from a shared object at run time. Without: the linker resolves them.
     pub(crate) library: Option<Ident>,
+    /// With `symbols = [vis] name`: a module of functions returning each
+    /// linked symbol's raw address.
+    pub(crate) symbols: Option<Symbols>,
+}
+
+/// `symbols = pub(crate) name`.
+#[derive(Debug)]
+pub(crate) struct Symbols {
+    pub(crate) vis: syn::Visibility,
+    pub(crate) name: Ident,
 }
 
 /// "`sysv64`, `win64`, `efiapi`", for messages.
@@ -72,14 +90,28 @@ impl Parse for ForeignAbiArgs {
         }
 
         let mut library = None;
+        let mut symbols = None;
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
                 break; // a trailing comma
             }
             let key: Ident = input.parse()?;
+            if key == "symbols" {
+                input.parse::<Token![=]>()?;
+                let vis: syn::Visibility = input.parse()?;
+                let name: Ident = input.parse()?;
+                if symbols.is_some() {
+                    errors.error(&key, "`symbols` is given twice");
+                }
+                symbols = Some(Symbols { vis, name });
+                continue;
+            }
             if key != "library" {
-                errors.error(&key, format!("unknown `#[foreign_abi]` argument `{key}`: expected `library = Name`"));
+                errors.error(
+                    &key,
+                    format!("unknown `#[foreign_abi]` argument `{key}`: expected `library = Name` or `symbols = name`"),
+                );
                 // Skip the value so the remaining arguments are still checked.
                 while !input.is_empty() && !input.peek(Token![,]) {
                     input.parse::<proc_macro2::TokenTree>()?;
@@ -99,6 +131,7 @@ impl Parse for ForeignAbiArgs {
             conv: conv.expect("an unknown convention is an error above"),
             conv_span: conv_ident.span(),
             library,
+            symbols,
         })
     }
 }
@@ -140,7 +173,7 @@ mod tests {
             messages("fastcall, libary = X, library = A, library = B"),
             [
                 "unknown calling convention `fastcall`: expected one of `sysv64`, `win64`, `efiapi`",
-                "unknown `#[foreign_abi]` argument `libary`: expected `library = Name`",
+                "unknown `#[foreign_abi]` argument `libary`: expected `library = Name` or `symbols = name`",
                 "`library` is given twice",
             ]
         );

@@ -1,310 +1,352 @@
-//! Expansion of `#[foreign_abi(conv)]` and `#[foreign_abi(conv, library = Name)]`.
+//! Generating code for a checked `#[foreign_abi]` block.
 //!
-//! Each declaration becomes a typed Rust function (or method) whose body calls
+//! Each declaration becomes a typed Rust function (or method) whose body
+//! converts every argument with `ForeignParam` (chosen by type), and calls
 //! generated code through one function pointer, passing the foreign symbol's
 //! address as an extra first argument. Everything else (code generation,
-//! loading, wrapping host callbacks) is ordinary Rust in
-//! `abi_bridge::__private`.
+//! loading, wrapping callbacks) is ordinary Rust in `abi_bridge::__private`.
+//!
+//! Hygiene: locals are `Span::mixed_site()` (no user name can reach them, nor
+//! they a user name); the few items the expansion must name are spelled
+//! `__abi_bridge_*` and live inside the generated function bodies, except one
+//! hidden function per linked block; every path is absolute (`::core`,
+//! `::abi_bridge`), so user items named `Option`, `core` or `abi_bridge` change
+//! nothing. Every generated piece of a declaration carries its `#[cfg]`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ForeignItem, ForeignItemFn, Ident, ItemForeignMod, Pat, ReturnType, Type};
+use syn::{Attribute, Ident, Type};
 
 use super::args::{Conv, ForeignAbiArgs};
+use super::parse::{Block, Decl};
 
-/// How one parameter crosses to the foreign side.
-enum Param {
-    /// Passed as it is.
-    Plain,
-    /// A host `extern "C"` function (or `Option` of one): wrapped in a reverse
-    /// thunk so foreign code can call it with its own convention.
-    HostFn { optional: bool, fn_ty: Box<Type> },
-    /// `&Callback<F>`: its entry address.
-    Callback,
+/// The tokens of a declaration that every expansion needs.
+struct Parts<'a> {
+    d: &'a Decl,
+    /// `::abi_bridge::__private::Win64` or `SysV64`.
+    conv: &'a TokenStream,
+    /// One hygienic local per parameter, holding its converted value.
+    locals: Vec<Ident>,
 }
 
-/// One declaration, parsed.
-struct Decl {
-    item: ForeignItemFn,
-    symbol: String,
-    optional: bool,
-    params: Vec<(Ident, Type, Param)>,
-    ret: Type,
-}
+impl<'a> Parts<'a> {
+    fn new(d: &'a Decl, conv: &'a TokenStream) -> Self {
+        let locals =
+            (0..d.params.len()).map(|i| format_ident!("__abi_bridge_arg{}", i, span = Span::mixed_site())).collect();
+        Parts { d, conv, locals }
+    }
 
-pub(crate) fn expand(args: &ForeignAbiArgs, block: ItemForeignMod) -> syn::Result<TokenStream> {
-    let library = args.library.as_ref();
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
-    if let Some(abi) = block.abi.name.as_ref() {
-        if abi.value() != "C" {
-            push(syn::Error::new(
-                abi.span(),
-                "write the block as `extern \"C\"`: the foreign convention is the one named in #[foreign_abi(..)]",
-            ));
-        }
+    /// `<T as ForeignParam<Conv>>`, spanned on the parameter's type so that a
+    /// type that cannot cross is reported there.
+    fn param_trait(&self, ty: &Type) -> TokenStream {
+        let conv = self.conv;
+        quote_spanned!(ty.span()=> <#ty as ::abi_bridge::__private::ForeignParam<#conv>>)
     }
-    let mut decls = Vec::new();
-    for item in block.items {
-        match item {
-            ForeignItem::Fn(f) => match parse_decl(f, library.is_some()) {
-                Ok(d) => decls.push(d),
-                Err(e) => push(e),
-            },
-            other => push(syn::Error::new(other.span(), "#[foreign_abi] blocks may only declare functions")),
-        }
-    }
-    if let Some(e) = errors {
-        return Err(e);
-    }
-    let conv = conv_tokens(args.conv, args.conv_span);
-    Ok(match library {
-        None => decls.iter().map(|d| linked_fn(&conv, d)).collect(),
-        Some(name) => library_struct(&conv, name, &block.attrs, &decls),
-    })
-}
 
-fn conv_tokens(conv: Conv, span: Span) -> TokenStream {
-    match conv {
-        Conv::SysV64 => quote_spanned!(span=> ::abi_bridge::Conv::SysV64),
-        Conv::Win64 => quote_spanned!(span=> ::abi_bridge::Conv::Win64),
-    }
-}
-
-fn parse_decl(mut item: ForeignItemFn, in_library: bool) -> syn::Result<Decl> {
-    let sig = &item.sig;
-    if let Some(v) = &sig.variadic {
-        return Err(syn::Error::new(
-            v.span(),
-            "variadic foreign functions are not supported: declare one function per argument list you call",
-        ));
-    }
-    if !sig.generics.params.is_empty() {
-        return Err(syn::Error::new(sig.generics.span(), "foreign functions cannot be generic"));
-    }
-    let mut symbol = sig.ident.to_string();
-    let mut optional = false;
-    let mut errors = Vec::new();
-    item.attrs.retain(|attr| {
-        if attr.path().is_ident("link_name") {
-            match &attr.meta {
-                syn::Meta::NameValue(syn::MetaNameValue { value: syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }), .. }) => symbol = s.value(),
-                _ => errors.push(syn::Error::new(attr.span(), "expected #[link_name = \"symbol\"]")),
-            }
-            false
-        } else if attr.path().is_ident("optional") {
-            if !in_library {
-                errors.push(syn::Error::new(attr.span(), "#[optional] needs `library = Name`: linked symbols are resolved by the linker, which has no optional symbols"));
-            }
-            optional = true;
-            false
-        } else {
-            true
-        }
-    });
-    if let Some(e) = errors.into_iter().reduce(|mut a, b| {
-        a.combine(b);
-        a
-    }) {
-        return Err(e);
-    }
-    let mut params = Vec::new();
-    for (i, input) in item.sig.inputs.iter().enumerate() {
-        let FnArg::Typed(pt) = input else {
-            return Err(syn::Error::new(input.span(), "foreign functions take no `self`"));
-        };
-        let name = match &*pt.pat {
-            Pat::Ident(p) => p.ident.clone(),
-            _ => format_ident!("__arg{i}"),
-        };
-        let kind = classify_param(&pt.ty);
-        params.push((name, (*pt.ty).clone(), kind));
-    }
-    let ret = match &item.sig.output {
-        ReturnType::Default => syn::parse_quote!(()),
-        ReturnType::Type(_, t) => (**t).clone(),
-    };
-    Ok(Decl { item, symbol, optional, params, ret })
-}
-
-/// Recognises, by syntax, the parameters that need wrapping.
-fn classify_param(ty: &Type) -> Param {
-    let is_host_fn = |ty: &Type| match ty {
-        Type::BareFn(f) => f.abi.as_ref().is_some_and(|abi| abi.name.as_ref().is_none_or(|n| n.value() == "C")),
-        _ => false,
-    };
-    if is_host_fn(ty) {
-        return Param::HostFn { optional: false, fn_ty: Box::new(ty.clone()) };
-    }
-    match ty {
-        Type::Path(p) => {
-            let last = p.path.segments.last();
-            if let Some(seg) = last.filter(|s| s.ident == "Option") {
-                if let syn::PathArguments::AngleBracketed(args) = &seg.arguments {
-                    if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
-                        if is_host_fn(inner) {
-                            return Param::HostFn { optional: true, fn_ty: Box::new(inner.clone()) };
-                        }
-                    }
-                }
-            }
-            Param::Plain
-        }
-        Type::Reference(r) => match &*r.elem {
-            Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Callback") => Param::Callback,
-            _ => Param::Plain,
-        },
-        _ => Param::Plain,
-    }
-}
-
-impl Decl {
-    /// The parameter types the generated code sees: wrapped parameters are
-    /// plain pointers by then.
+    /// The types the generated code receives, after conversion.
     fn foreign_types(&self) -> Vec<TokenStream> {
-        self.params
-            .iter()
-            .map(|(_, ty, kind)| match kind {
-                Param::Plain => quote!(#ty),
-                Param::HostFn { .. } | Param::Callback => quote!(*const ::core::ffi::c_void),
-            })
-            .collect()
-    }
-
-    /// Expressions converting each parameter to its foreign form.
-    fn foreign_args(&self, conv: &TokenStream) -> Vec<TokenStream> {
-        self.params
-            .iter()
-            .map(|(name, ty, kind)| match kind {
-                Param::Plain => quote!(#name),
-                Param::HostFn { optional: false, fn_ty } => {
-                    quote_spanned!(ty.span()=> ::abi_bridge::__private::host_fn::<#fn_ty>(#conv, #name as *const ::core::ffi::c_void))
-                }
-                Param::HostFn { optional: true, fn_ty } => {
-                    quote_spanned!(ty.span()=> match #name {
-                        ::core::option::Option::Some(f) => ::abi_bridge::__private::host_fn::<#fn_ty>(#conv, f as *const ::core::ffi::c_void),
-                        ::core::option::Option::None => ::core::ptr::null(),
-                    })
-                }
-                Param::Callback => quote_spanned!(ty.span()=> ::abi_bridge::__private::callback_entry(#name, #conv)),
-            })
-            .collect()
-    }
-
-    /// Compile-time checks that every parameter and the return type can cross.
-    fn type_checks(&self) -> TokenStream {
-        let checks = self
+        self.d
             .params
             .iter()
-            .filter(|(_, _, k)| matches!(k, Param::Plain))
-            .map(|(_, ty, _)| quote_spanned!(ty.span()=> ::abi_bridge::__private::assert_foreign::<#ty>();));
-        let ret = &self.ret;
-        let ret_check = quote_spanned!(ret.span()=> ::abi_bridge::__private::assert_returnable::<#ret>(););
-        quote!(const _: () = { #(#checks)* #ret_check };)
+            .map(|p| {
+                let tr = self.param_trait(&p.ty);
+                quote_spanned!(p.ty.span()=> #tr::Foreign)
+            })
+            .collect()
     }
 
+    fn ret(&self) -> &Type {
+        &self.d.ret
+    }
+
+    /// The type of the generated code: host `extern "C"`, the target first.
+    fn entry_type(&self) -> TokenStream {
+        let types = self.foreign_types();
+        let ret = self.ret();
+        quote!(unsafe extern "C-unwind" fn(*const ::core::ffi::c_void #(, #types)*) -> #ret)
+    }
+
+    /// The signature the code is generated for, as an expression.
+    fn signature(&self) -> TokenStream {
+        let descs = self
+            .foreign_types()
+            .into_iter()
+            .zip(&self.d.params)
+            .map(|(t, p)| quote_spanned!(p.ty.span()=> <#t as ::abi_bridge::__private::ForeignType>::DESC));
+        let ret = self.ret();
+        quote! {
+            ::abi_bridge::__private::Signature::from_static(
+                const { &[#(#descs),*] },
+                <#ret as ::abi_bridge::__private::ForeignReturn>::RETURN_DESC,
+            )
+        }
+    }
+
+    /// Compile-time checks of every parameter and of the return type,
+    /// evaluated by `cargo check`.
+    fn checks(&self) -> TokenStream {
+        let conv = self.conv;
+        let params = self.d.params.iter().map(|p| {
+            let tr = self.param_trait(&p.ty);
+            quote_spanned!(p.ty.span()=> let () = #tr::CHECK;)
+        });
+        let ret = self.ret();
+        let ret_check = quote_spanned! {ret.span()=>
+            ::abi_bridge::__private::check_return(
+                <#ret as ::abi_bridge::__private::ForeignReturn>::RETURN_DESC,
+                <#conv as ::abi_bridge::__private::StaticConv>::CONV,
+            );
+        };
+        quote!(const _: () = { #(#params)* #ret_check };)
+    }
+
+    /// `let convertedN = <T as ForeignParam<_>>::into_foreign(name);` for each parameter.
+    fn conversions(&self) -> TokenStream {
+        let lets = self.d.params.iter().zip(&self.locals).map(|(p, local)| {
+            let tr = self.param_trait(&p.ty);
+            let name = &p.name;
+            let value = quote_spanned!(p.ty.span()=> #tr::into_foreign(#name));
+            quote_spanned!(Span::mixed_site()=> let #local = #value;)
+        });
+        quote!(#(#lets)*)
+    }
+
+    /// The public parameter list.
     fn public_params(&self) -> Vec<TokenStream> {
-        self.params.iter().map(|(name, ty, _)| quote!(#name: #ty)).collect()
+        self.d
+            .params
+            .iter()
+            .map(|p| {
+                let (name, ty) = (&p.name, &p.ty);
+                quote!(#name: #ty)
+            })
+            .collect()
     }
 }
 
-/// `#[foreign_abi(conv)]`: a function calling the linked symbol.
-fn linked_fn(conv: &TokenStream, d: &Decl) -> TokenStream {
-    let ForeignItemFn { attrs, vis, sig, .. } = &d.item;
-    let name = &sig.ident;
-    let symbol = &d.symbol;
-    let ret = &d.ret;
-    let params = d.public_params();
-    let types = d.foreign_types();
-    let names: Vec<_> = d.params.iter().map(|(n, _, _)| n).collect();
-    let args = d.foreign_args(conv);
-    let checks = d.type_checks();
-    let first_params = names.iter().zip(&types).map(|(n, t)| quote!(#n: #t));
+pub(crate) fn expand(args: &ForeignAbiArgs, block: &Block) -> TokenStream {
+    let conv = match args.conv {
+        Conv::SysV64 => quote_spanned!(args.conv_span=> ::abi_bridge::__private::SysV64),
+        Conv::Win64 => quote_spanned!(args.conv_span=> ::abi_bridge::__private::Win64),
+    };
+    match &args.library {
+        None => linked(args, &conv, block),
+        Some(name) => library(&conv, args.conv, name, block),
+    }
+}
+
+/// `#[foreign_abi(conv)]`: functions calling linked symbols, and the block's
+/// code made together on the first call of any of them.
+fn linked(args: &ForeignAbiArgs, conv: &TokenStream, block: &Block) -> TokenStream {
+    let block_fn = block_fn_name(block);
+    let block_cfgs = &block.cfgs;
+    let sigs = block.decls.iter().enumerate().map(|(i, d)| {
+        let cfgs = &d.cfgs;
+        let sig = Parts::new(d, conv).signature();
+        quote_spanned!(Span::mixed_site()=> #(#cfgs)* { __abi_bridge_sigs[#i] = ::core::option::Option::Some(#sig); })
+    });
+    let n = block.decls.len();
+    let fns = block.decls.iter().enumerate().map(|(i, d)| linked_fn(block, conv, &block_fn, i, d));
+    let symbols = args.symbols.as_ref().map(|s| {
+        let (vis, name) = (&s.vis, &s.name);
+        let links = &block.links;
+        let fns = block.decls.iter().map(|d| {
+            let (cfgs, name, symbol) = (&d.cfgs, d.name(), &d.symbol);
+            let doc = format!("The address of the symbol `{symbol}`, as the linker resolved it.");
+            quote! {
+                #(#cfgs)*
+                #[doc = #doc]
+                #[allow(non_snake_case, clippy::type_complexity)]
+                pub fn #name() -> *const ::core::ffi::c_void {
+                    #(#links)*
+                    unsafe extern "C" {
+                        #[link_name = #symbol]
+                        fn __abi_bridge_symbol();
+                    }
+                    __abi_bridge_symbol as *const ::core::ffi::c_void
+                }
+            }
+        });
+        quote! {
+            #(#block_cfgs)*
+            /// The raw addresses of the symbols of a `#[foreign_abi]` block.
+            #vis mod #name {
+                #(#fns)*
+            }
+        }
+    });
+    let conv_value = quote!(<#conv as ::abi_bridge::__private::StaticConv>::CONV);
+    let block_fn_item = quote_spanned! {Span::mixed_site()=>
+        fn #block_fn(__abi_bridge_index: usize, __abi_bridge_name: &str) -> *const ::core::ffi::c_void {
+            static __ABI_BRIDGE_BLOCK: ::abi_bridge::__private::LinkedBlock = ::abi_bridge::__private::LinkedBlock::new();
+            __ABI_BRIDGE_BLOCK.code(__abi_bridge_index, __abi_bridge_name, #conv_value, || {
+                let mut __abi_bridge_sigs: ::std::vec::Vec<::core::option::Option<::abi_bridge::__private::Signature>> =
+                    ::std::vec![::core::option::Option::None; #n];
+                #(#sigs)*
+                __abi_bridge_sigs
+            })
+        }
+    };
     quote! {
-        #(#attrs)*
-        #vis unsafe fn #name(#(#params),*) -> #ret {
-            #checks
+        #(#block_cfgs)*
+        #[doc(hidden)]
+        #[allow(non_snake_case, clippy::type_complexity)]
+        #block_fn_item
+        #(#fns)*
+        #symbols
+    }
+}
+
+/// The hidden function of a linked block: a name no user writes, distinct
+/// for distinct blocks in one module (it depends on every declaration).
+fn block_fn_name(block: &Block) -> Ident {
+    // FNV-1a over the declarations' names and symbols: stable across builds.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for d in &block.decls {
+        for byte in d.name().to_string().bytes().chain([0]).chain(d.symbol.bytes()).chain([0]) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    format_ident!("__abi_bridge_block_{:016x}", hash)
+}
+
+fn linked_fn(block: &Block, conv: &TokenStream, block_fn: &Ident, index: usize, d: &Decl) -> TokenStream {
+    let p = Parts::new(d, conv);
+    let (cfgs, attrs, vis, name, symbol) = (&d.cfgs, &d.attrs, &d.item.vis, d.name(), &d.symbol);
+    let (block_cfgs, links, block_attrs) = (&block.cfgs, &block.links, &block.attrs);
+    let params = p.public_params();
+    let ret = p.ret();
+    let entry_type = p.entry_type();
+    let checks = p.checks();
+    let conversions = p.conversions();
+    let locals = &p.locals;
+    let foreign_types = p.foreign_types();
+    let name_str = name.to_string();
+    // The user's parameters are converted first, in a scope holding no item
+    // of ours; the items the call needs live in an inner block, where no
+    // parameter is named (so a parameter may be called anything).
+    let body = quote_spanned! {Span::mixed_site()=>
+        #checks
+        #conversions
+        {
+            #(#links)*
             unsafe extern "C" {
                 #[link_name = #symbol]
                 fn __abi_bridge_symbol();
             }
-            type __Entry = unsafe extern "C-unwind" fn(*const ::core::ffi::c_void #(, #types)*) -> #ret;
-            // The generated code, made on the first call; every later call is
-            // one load and one indirect call.
-            static __ENTRY: ::core::sync::atomic::AtomicPtr<()> =
-                ::core::sync::atomic::AtomicPtr::new(__first_call as *mut ());
-            unsafe extern "C-unwind" fn __first_call(__target: *const ::core::ffi::c_void #(, #first_params)*) -> #ret {
-                let code = ::abi_bridge::__private::first_call::<fn(#(#types),*) -> #ret>(#conv, &__ENTRY, ::core::stringify!(#name));
-                // SAFETY: the code has exactly the type `__Entry`.
-                let entry: __Entry = unsafe { ::core::mem::transmute(code) };
+            // The generated code, made on the first call (for the whole
+            // block); every later call is one load and one indirect call.
+            static __ABI_BRIDGE_ENTRY: ::core::sync::atomic::AtomicPtr<()> =
+                ::core::sync::atomic::AtomicPtr::new(__abi_bridge_first_call as *mut ());
+            unsafe extern "C-unwind" fn __abi_bridge_first_call(
+                __abi_bridge_target: *const ::core::ffi::c_void
+                #(, #locals: #foreign_types)*
+            ) -> #ret {
+                let __abi_bridge_code = #block_fn(#index, #name_str);
+                __ABI_BRIDGE_ENTRY.store(__abi_bridge_code as *mut (), ::core::sync::atomic::Ordering::Release);
+                // SAFETY: the code was generated for exactly this signature.
+                let __abi_bridge_entry: #entry_type = unsafe { ::core::mem::transmute(__abi_bridge_code) };
                 // SAFETY: forwarded unchanged from the caller's own promise.
-                unsafe { entry(__target #(, #names)*) }
+                unsafe { __abi_bridge_entry(__abi_bridge_target #(, #locals)*) }
             }
-            // SAFETY: `__ENTRY` only ever holds `__first_call` or the code for this signature.
-            let entry: __Entry = unsafe { ::core::mem::transmute(__ENTRY.load(::core::sync::atomic::Ordering::Acquire)) };
+            // SAFETY: the slot only ever holds the first-call shim or the
+            // code for this signature, both of this type.
+            let __abi_bridge_entry: #entry_type =
+                unsafe { ::core::mem::transmute(__ABI_BRIDGE_ENTRY.load(::core::sync::atomic::Ordering::Acquire)) };
             // SAFETY: the caller promises the symbol has this signature.
-            unsafe { entry(__abi_bridge_symbol as *const ::core::ffi::c_void #(, #args)*) }
+            unsafe { __abi_bridge_entry(__abi_bridge_symbol as *const ::core::ffi::c_void #(, #locals)*) }
+        }
+    };
+    quote! {
+        #(#block_cfgs)*
+        #(#cfgs)*
+        #(#block_attrs)*
+        #(#attrs)*
+        #[allow(non_snake_case, clippy::type_complexity)]
+        #vis unsafe fn #name(#(#params),*) -> #ret {
+            #body
         }
     }
 }
 
 /// `#[foreign_abi(conv, library = Name)]`: a type that loads the library.
-fn library_struct(conv: &TokenStream, lib: &Ident, attrs: &[syn::Attribute], decls: &[Decl]) -> TokenStream {
-    let fields: Vec<_> = decls.iter().map(|d| format_ident!("__{}", d.item.sig.ident)).collect();
-    let field_decls = decls.iter().zip(&fields).map(|(d, f)| {
-        if d.optional {
-            quote!(#f: ::core::option::Option<(*const ::core::ffi::c_void, *const ::core::ffi::c_void)>)
+fn library(conv: &TokenStream, conv_name: Conv, lib: &Ident, block: &Block) -> TokenStream {
+    let (block_cfgs, block_attrs) = (&block.cfgs, &block.attrs);
+    let library = format_ident!("__abi_bridge_library");
+    let field_decls = block.decls.iter().map(|d| {
+        let (cfgs, name) = (&d.cfgs, d.name());
+        let pair = quote!((*const ::core::ffi::c_void, *const ::core::ffi::c_void));
+        if d.optional.is_some() {
+            quote!(#(#cfgs)* #name: ::core::option::Option<#pair>)
         } else {
-            quote!(#f: (*const ::core::ffi::c_void, *const ::core::ffi::c_void))
+            quote!(#(#cfgs)* #name: #pair)
         }
     });
-    let symbols = decls.iter().map(|d| &d.symbol);
-    let optional = decls.iter().map(|d| d.optional);
-    let sigs = decls.iter().map(|d| {
-        let types = d.foreign_types();
-        let ret = &d.ret;
-        quote!(::abi_bridge::Signature::of::<fn(#(#types),*) -> #ret>())
-    });
-    let inits = decls.iter().zip(&fields).enumerate().map(|(i, (d, f))| {
-        if d.optional {
-            quote!(#f: targets[#i].map(|t| (t, codes[#i])))
-        } else {
-            quote!(#f: (targets[#i].expect("required symbols were resolved"), codes[#i]))
+    let resolves = block.decls.iter().enumerate().map(|(i, d)| {
+        let (cfgs, symbol, optional) = (&d.cfgs, &d.symbol, d.optional.is_some());
+        let target = format_ident!("__abi_bridge_target{}", i, span = Span::mixed_site());
+        let sig = Parts::new(d, conv).signature();
+        quote_spanned! {Span::mixed_site()=>
+            #(#cfgs)*
+            let #target = ::abi_bridge::__private::resolve(&__abi_bridge_library, #symbol, #optional)?;
+            #(#cfgs)*
+            __abi_bridge_sigs.push(#sig);
         }
     });
-    let methods = decls.iter().zip(&fields).map(|(d, f)| library_method(conv, d, f));
-    let n = decls.len();
+    let inits = block.decls.iter().enumerate().map(|(i, d)| {
+        let (cfgs, name) = (&d.cfgs, d.name());
+        let target = format_ident!("__abi_bridge_target{}", i, span = Span::mixed_site());
+        let code = quote_spanned!(Span::mixed_site()=> __abi_bridge_codes.next().expect("one code per signature"));
+        if d.optional.is_some() {
+            quote_spanned!(Span::mixed_site()=> #(#cfgs)* #name: { let __abi_bridge_code = #code; #target.map(|__abi_bridge_target| (__abi_bridge_target, __abi_bridge_code)) })
+        } else {
+            quote_spanned!(Span::mixed_site()=> #(#cfgs)* #name: (#target.expect("a required symbol was resolved"), #code))
+        }
+    });
+    let methods = block.decls.iter().map(|d| library_method(conv, d));
     let doc = format!(
         "The functions of a shared object loaded at run time, called with the `{}` convention.",
-        conv_name(conv)
+        conv_name.name()
     );
+    let conv_value = quote!(<#conv as ::abi_bridge::__private::StaticConv>::CONV);
+    let resolve = quote_spanned! {Span::mixed_site()=>
+        fn __abi_bridge_resolve(__abi_bridge_library: ::abi_bridge::Library) -> ::core::result::Result<Self, ::abi_bridge::Error> {
+            let mut __abi_bridge_sigs = ::std::vec::Vec::new();
+            #(#resolves)*
+            let mut __abi_bridge_codes = ::abi_bridge::__private::entries(#conv_value, &__abi_bridge_sigs)?.into_iter();
+            ::core::result::Result::Ok(Self { #(#inits,)* #library: __abi_bridge_library })
+        }
+    };
     quote! {
-        #(#attrs)*
+        #(#block_cfgs)*
+        #(#block_attrs)*
         #[doc = #doc]
+        #[allow(non_snake_case, clippy::type_complexity)]
         pub struct #lib {
-            __library: ::abi_bridge::Library,
             #(#field_decls,)*
+            #library: ::abi_bridge::Library,
         }
 
+        #(#block_cfgs)*
         // SAFETY: the fields are code addresses in a library kept open by
-        // `__library` and immutable generated code; calling them is what the
-        // `unsafe` methods are for, from any thread.
+        // the `Library` field and immutable generated code; calling them is
+        // what the `unsafe` methods are for, from any thread.
         unsafe impl ::core::marker::Send for #lib {}
+        #(#block_cfgs)*
         // SAFETY: as above; nothing is mutated through `&self`.
         unsafe impl ::core::marker::Sync for #lib {}
 
+        #(#block_cfgs)*
         impl ::core::fmt::Debug for #lib {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(::core::stringify!(#lib)).field("library", &self.__library.name()).finish_non_exhaustive()
+            fn fmt(&self, __abi_bridge_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                __abi_bridge_f.debug_struct(::core::stringify!(#lib)).field("library", &self.#library.name()).finish_non_exhaustive()
             }
         }
 
+        #(#block_cfgs)*
         impl #lib {
-            /// Opens the shared object at `path`, resolves every declared
+            /// Opens the shared object at the given path, resolves every declared
             /// symbol and generates every thunk, so that a missing symbol is
             /// reported here rather than at its first call.
             ///
@@ -319,9 +361,9 @@ fn library_struct(conv: &TokenStream, lib: &Ident, attrs: &[syn::Attribute], dec
             /// loader's message is the `source()`), [`abi_bridge::Error::MissingSymbol`]
             /// naming the first required symbol it lacks, or
             /// [`abi_bridge::Error::ExecutableMemory`].
-            pub unsafe fn load(path: impl ::core::convert::AsRef<::std::ffi::OsStr>) -> ::core::result::Result<Self, ::abi_bridge::Error> {
+            pub unsafe fn load(__abi_bridge_path: impl ::core::convert::AsRef<::std::ffi::OsStr>) -> ::core::result::Result<Self, ::abi_bridge::Error> {
                 // SAFETY: the caller vouches for the library.
-                Self::__resolve(unsafe { ::abi_bridge::Library::open(path)? })
+                Self::__abi_bridge_resolve(unsafe { ::abi_bridge::Library::open(__abi_bridge_path)? })
             }
 
             /// Uses a library the caller opened with libloading.
@@ -333,24 +375,15 @@ fn library_struct(conv: &TokenStream, lib: &Ident, attrs: &[syn::Attribute], dec
             /// # Errors
             ///
             /// As for [`Self::load`], without the loading.
-            pub unsafe fn from_library(library: ::abi_bridge::__private::libloading::Library) -> ::core::result::Result<Self, ::abi_bridge::Error> {
-                Self::__resolve(::abi_bridge::Library::from_libloading(library, ::core::stringify!(#lib)))
+            pub unsafe fn from_library(__abi_bridge_library: ::abi_bridge::__private::libloading::Library) -> ::core::result::Result<Self, ::abi_bridge::Error> {
+                Self::__abi_bridge_resolve(::abi_bridge::Library::from_libloading(__abi_bridge_library, ::core::stringify!(#lib)))
             }
 
-            fn __resolve(library: ::abi_bridge::Library) -> ::core::result::Result<Self, ::abi_bridge::Error> {
-                let names: [&str; #n] = [#(#symbols),*];
-                let optional: [bool; #n] = [#(#optional),*];
-                let mut targets = [::core::option::Option::None; #n];
-                for i in 0..#n {
-                    targets[i] = ::abi_bridge::__private::resolve(&library, names[i], optional[i])?;
-                }
-                let codes = ::abi_bridge::__private::entries(#conv, &[#(#sigs),*])?;
-                ::core::result::Result::Ok(Self { __library: library, #(#inits,)* })
-            }
+            #resolve
 
             /// The library these functions come from.
             pub fn library(&self) -> &::abi_bridge::Library {
-                &self.__library
+                &self.#library
             }
 
             #(#methods)*
@@ -358,53 +391,56 @@ fn library_struct(conv: &TokenStream, lib: &Ident, attrs: &[syn::Attribute], dec
     }
 }
 
-fn conv_name(conv: &TokenStream) -> &'static str {
-    if conv.to_string().contains("SysV64") {
-        "sysv64"
-    } else {
-        "win64"
-    }
-}
-
-fn library_method(conv: &TokenStream, d: &Decl, field: &Ident) -> TokenStream {
-    let ForeignItemFn { attrs, vis, sig, .. } = &d.item;
-    let name = &sig.ident;
-    let ret = &d.ret;
-    let params = d.public_params();
-    let types = d.foreign_types();
-    let args = d.foreign_args(conv);
-    let checks = d.type_checks();
-    let call = quote! {
-        type __Entry = unsafe extern "C-unwind" fn(*const ::core::ffi::c_void #(, #types)*) -> #ret;
+fn library_method(conv: &TokenStream, d: &Decl) -> TokenStream {
+    let p = Parts::new(d, conv);
+    let (cfgs, attrs, vis, name) = (&d.cfgs, &d.attrs, &d.item.vis, d.name());
+    let params = p.public_params();
+    let ret = p.ret();
+    let entry_type = p.entry_type();
+    let checks = p.checks();
+    let conversions = p.conversions();
+    let locals = &p.locals;
+    let call = quote_spanned! {Span::mixed_site()=>
+        #checks
+        #conversions
         // SAFETY: the code was generated for exactly this signature.
-        let entry: __Entry = unsafe { ::core::mem::transmute(code) };
+        let __abi_bridge_entry: #entry_type = unsafe { ::core::mem::transmute(__abi_bridge_code) };
         // SAFETY: the caller promises the symbol has this signature.
-        unsafe { entry(target #(, #args)*) }
+        unsafe { __abi_bridge_entry(__abi_bridge_target #(, #locals)*) }
     };
-    if d.optional {
+    let allow: Attribute = syn::parse_quote!(#[allow(non_snake_case, clippy::type_complexity)]);
+    // The receiver is hygienic like the body that uses it.
+    let receiver = quote_spanned!(Span::mixed_site()=> &self);
+    if d.optional.is_some() {
         let has = format_ident!("has_{}", name);
         let has_doc = format!("Whether the library exports `{}`.", d.symbol);
+        let fetch = quote_spanned!(Span::mixed_site()=> let (__abi_bridge_target, __abi_bridge_code) = self.#name?;);
         quote! {
+            #(#cfgs)*
             #(#attrs)*
             ///
             /// Optional: `None` when the library does not export the symbol.
-            #vis unsafe fn #name(&self, #(#params),*) -> ::core::option::Option<#ret> {
-                #checks
-                let (target, code) = self.#field?;
+            #allow
+            #vis unsafe fn #name(#receiver, #(#params),*) -> ::core::option::Option<#ret> {
+                #fetch
                 ::core::option::Option::Some({ #call })
             }
 
+            #(#cfgs)*
             #[doc = #has_doc]
+            #allow
             #vis fn #has(&self) -> bool {
-                self.#field.is_some()
+                self.#name.is_some()
             }
         }
     } else {
+        let fetch = quote_spanned!(Span::mixed_site()=> let (__abi_bridge_target, __abi_bridge_code) = self.#name;);
         quote! {
+            #(#cfgs)*
             #(#attrs)*
-            #vis unsafe fn #name(&self, #(#params),*) -> #ret {
-                #checks
-                let (target, code) = self.#field;
+            #allow
+            #vis unsafe fn #name(#receiver, #(#params),*) -> #ret {
+                #fetch
                 #call
             }
         }

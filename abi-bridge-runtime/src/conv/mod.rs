@@ -68,3 +68,48 @@ impl FromStr for Conv {
         Conv::from_name(s).ok_or_else(|| Error::UnknownConvention { name: s.to_owned() })
     }
 }
+
+/// A calling convention named by a value: at run time ([`Conv`]) or in the
+/// type ([`Win64`], [`SysV64`]), so that a [`Callback`](crate::Callback)
+/// whose convention is in its type can be checked against a
+/// `#[foreign_abi]` declaration at compile time.
+pub trait AsConv: Copy + Send + Sync + 'static {
+    /// The convention.
+    fn conv(self) -> Conv;
+}
+
+impl AsConv for Conv {
+    fn conv(self) -> Conv {
+        self
+    }
+}
+
+/// A calling convention named by a type: [`Win64`] or [`SysV64`].
+pub trait StaticConv: AsConv + Default {
+    /// The convention.
+    const CONV: Conv;
+}
+
+/// The Microsoft x64 convention, named by a type (see [`StaticConv`]); also
+/// the convention of `extern "efiapi"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Win64;
+
+/// The System V AMD64 convention, named by a type (see [`StaticConv`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SysV64;
+
+macro_rules! static_convs {
+    ($($t:ident => $c:expr),*) => {$(
+        impl AsConv for $t {
+            fn conv(self) -> Conv {
+                $c
+            }
+        }
+        impl StaticConv for $t {
+            const CONV: Conv = $c;
+        }
+    )*};
+}
+
+static_convs!(Win64 => Conv::Win64, SysV64 => Conv::SysV64);
