@@ -34,15 +34,17 @@ mod memory;
 pub mod plan;
 pub mod signature;
 mod thunk;
+mod trampoline;
 pub mod types;
 
-pub use callback::{generated_code_bytes, live_trampolines, set_trampoline_limit, Callback, CallbackFn};
+pub use callback::{generated_code_bytes, Callback, CallbackFn};
 pub use conv::Conv;
 pub use error::Error;
 pub use library::Library;
 pub use plan::{classify, CallPlan};
 pub use signature::{FnSignature, Signature};
 pub use thunk::Thunk;
+pub use trampoline::{live_trampolines, set_trampoline_limit};
 pub use types::{ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
 
 /// Support for the code that `abi-bridge-macros` generates. Not public API:
