@@ -1,6 +1,6 @@
 //! Callbacks: Rust closures that foreign code calls with its own convention.
 //!
-//! A callback is a trampoline slot (see the `memory` module) whose context is a
+//! A callback is a trampoline slot (see the `trampoline` module) whose context is a
 //! heap block `{ shim, closure }`. Foreign code calls the slot's stub; the stub
 //! puts the block's address in r10 and jumps to a reverse thunk generated once
 //! per (convention, signature); that thunk moves the arguments to the host
@@ -18,9 +18,9 @@ use std::cell::RefCell;
 
 use crate::conv::{AsConv, Conv};
 use crate::error::Error;
-use crate::memory::Slot;
 use crate::signature::{FnSignature, Signature};
-use crate::thunk::{self, Shape, TRAMPOLINES};
+use crate::thunk::{self, Shape};
+use crate::trampoline::{Slot, TRAMPOLINES};
 use crate::types::{ForeignReturn, ForeignType, WordMap};
 
 /// A function type `fn(A1, …, An) -> R` (n ≤ 32) that names a callback's
@@ -266,7 +266,7 @@ impl<'env, F: CallbackFn, C: AsConv> Callback<'env, F, C> {
     fn with_block<B>(conv: C, block: Block<B>) -> Result<Self, Error> {
         let code = closure_code::<F>(conv.conv())?;
         let block = NonNull::from(Box::leak(Box::new(block)));
-        match TRAMPOLINES.alloc(block.as_ptr() as usize, code) {
+        match TRAMPOLINES.alloc(block.as_ptr().cast_const().cast(), code) {
             Ok(slot) => Ok(Callback { block: block.cast(), slot, conv, _env: PhantomData, _sig: PhantomData }),
             Err(e) => {
                 // SAFETY: the block was leaked just above and never published.
@@ -315,18 +315,6 @@ impl<F: CallbackFn, C: AsConv> core::fmt::Debug for Callback<'_, F, C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Callback").field("conv", &self.conv()).field("entry", &self.entry()).finish()
     }
-}
-
-/// Limits how many trampolines (live [`Callback`]s, [`crate::Thunk`]s and
-/// wrapped host functions together) may exist at once; past it, creating one
-/// returns [`Error::Exhausted`]. The default is 16,777,216 (32 bytes each).
-pub fn set_trampoline_limit(limit: usize) {
-    TRAMPOLINES.set_capacity(limit);
-}
-
-/// How many trampolines are live now.
-pub fn live_trampolines() -> usize {
-    TRAMPOLINES.live()
 }
 
 /// Bytes of machine code generated so far for thunks and callbacks (one body

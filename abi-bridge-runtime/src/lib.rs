@@ -38,15 +38,17 @@ mod memory;
 pub mod plan;
 pub mod signature;
 mod thunk;
+mod trampoline;
 pub mod types;
 
-pub use callback::{generated_code_bytes, live_trampolines, set_trampoline_limit, Callback, CallbackFn};
+pub use callback::{generated_code_bytes, Callback, CallbackFn};
 pub use conv::{AsConv, Conv, StaticConv, SysV64, Win64};
 pub use error::Error;
 pub use library::Library;
 pub use plan::{classify, CallPlan};
 pub use signature::{FnSignature, Signature};
 pub use thunk::Thunk;
+pub use trampoline::{live_trampolines, set_trampoline_limit};
 pub use types::{ForeignPointee, ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
 
 /// The most arguments a function *type* naming a signature may have

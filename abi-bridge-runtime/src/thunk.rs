@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use crate::conv::Conv;
 use crate::error::Error;
 use crate::jit::{self, Bridge, Context, Target};
-use crate::memory::{self, Slot, Trampolines, STUB_CONTEXT};
+use crate::memory;
 use crate::plan::{classify, CallPlan};
 use crate::signature::Signature;
+use crate::trampoline::{Slot, STUB_CONTEXT, TRAMPOLINES};
 use crate::types::{ForeignType, TypeDesc, WordMap};
 
 /// The shapes of generated code for one signature.
@@ -34,10 +35,6 @@ pub(crate) enum Shape {
 type CodeKey = (Conv, Conv, Signature, Shape);
 
 static CODE: Mutex<Option<WordMap<CodeKey, usize>>> = Mutex::new(None);
-
-/// Every trampoline: thunks and callbacks; as large as it can be by default,
-/// because each costs only 32 bytes.
-pub(crate) static TRAMPOLINES: Trampolines = Trampolines::new(memory::MAX_SLOTS);
 
 /// The plan of `sig` with a pointer argument in front.
 fn with_leading_pointer(conv: Conv, sig: &Signature) -> CallPlan {
@@ -156,7 +153,7 @@ impl Thunk {
             return Ok(Thunk { inner: existing });
         }
         let code = code(from, to, sig, Shape::Trampoline)?;
-        let slot = TRAMPOLINES.alloc(target as usize, code)?;
+        let slot = TRAMPOLINES.alloc(target.cast(), code)?;
         let inner = Arc::new(Live { slot, key: key.clone() });
         live.insert(key, Arc::downgrade(&inner));
         Ok(Thunk { inner })

@@ -2,22 +2,13 @@
 //! into it, overlapping `FnMut` calls are caught, exhaustion is an error,
 //! threads it creates itself can call, and a million callbacks fit.
 //!
-//! Tests that abort or change process-wide limits run in a child process: the
-//! test binary re-runs itself with `ABI_BRIDGE_CHILD` naming the case.
+//! Tests that abort or change process-wide limits run in a child process
+//! (see `support`).
 
-use std::process::Command;
+mod support;
 
 use abi_bridge_runtime::{live_trampolines, set_trampoline_limit, Callback, Conv, Error};
-
-/// Runs `case` in a child copy of this test binary; returns its status and stderr.
-fn in_child(case: &str) -> (std::process::ExitStatus, String) {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_cases", "--nocapture", "--test-threads=1"])
-        .env("ABI_BRIDGE_CHILD", case)
-        .output()
-        .unwrap();
-    (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
-}
+use support::in_child;
 
 fn aborted(status: std::process::ExitStatus) -> bool {
     use std::os::unix::process::ExitStatusExt;
@@ -27,7 +18,7 @@ fn aborted(status: std::process::ExitStatus) -> bool {
 /// The cases the child runs; does nothing in the parent.
 #[test]
 fn child_cases() {
-    let Ok(case) = std::env::var("ABI_BRIDGE_CHILD") else { return };
+    let Some(case) = support::child_case() else { return };
     match case.as_str() {
         "panic" => {
             let cb = Callback::<fn(i32) -> i32>::new(Conv::Win64, |x| {
