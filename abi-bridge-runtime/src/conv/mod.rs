@@ -6,6 +6,8 @@ use core::fmt;
 use core::str::FromStr;
 
 use crate::error::Error;
+use crate::plan::CallPlan;
+use crate::signature::Signature;
 
 pub mod sysv64;
 #[cfg(test)]
@@ -66,5 +68,16 @@ impl FromStr for Conv {
 
     fn from_str(s: &str) -> Result<Conv, Error> {
         Conv::from_name(s).ok_or_else(|| Error::UnknownConvention { name: s.to_owned() })
+    }
+}
+
+/// Where `sig`'s arguments and return value travel under `conv`: the one
+/// place that picks a convention's rules.
+///
+/// A pure function: the same signature always gets the same plan.
+pub fn classify(conv: Conv, sig: &Signature) -> CallPlan {
+    match conv {
+        Conv::SysV64 => sysv64::classify(sig),
+        Conv::Win64 => win64::classify(sig),
     }
 }
