@@ -248,4 +248,89 @@ mod tests {
         assert_eq!(saved.len(), 10, "{code:#?}");
         assert_eq!(&code[code.len() - 3..], ["pop rdi", "pop rsi", "ret"]);
     }
+
+    /// A struct of `size` bytes (a multiple of 8) whose fields mix kinds.
+    fn big(size: usize) -> &'static crate::TypeDesc {
+        let words = crate::TypeDesc::new_array(u64::DESC, size / 8 - 2).unwrap();
+        crate::TypeDesc::new_struct("Big", &[("a", u8::DESC), ("b", f64::DESC), ("c", words)]).unwrap()
+    }
+
+    #[test]
+    fn big_copies_are_loops_and_thunk_code_does_not_grow_with_the_value() {
+        // 4 KiB by value: sysv64 -> win64 passes the caller's stack copy by
+        // reference, win64 -> sysv64 copies it onto the stack. Unrolled, the
+        // second was 8398 bytes of code (64 KiB: about 128 KiB).
+        for size in [4096, 65536] {
+            let sig = Signature::new(&[i64::DESC, big(size), f64::DESC], Some(big(size))).unwrap();
+            for (from, to) in [(Conv::SysV64, Conv::Win64), (Conv::Win64, Conv::SysV64), (Conv::SysV64, Conv::SysV64)] {
+                let bytes = generate_for_test(from, to, &sig, Shape::Trampoline);
+                assert!(bytes.len() < 400, "{size} bytes, {from} -> {to}: {} bytes of code", bytes.len());
+            }
+        }
+    }
+
+    #[test]
+    fn frames_of_a_page_or_more_are_probed_page_by_page() {
+        // win64 -> sysv64 copies a 64 KiB argument into the thunk's frame: the
+        // frame is taken a page at a time, each page written as it is taken,
+        // so the first fault lands in the guard page and never past it.
+        let sig = Signature::new(&[big(65536)], None).unwrap();
+        let big_frame = code(Conv::Win64, Conv::SysV64, sig, Shape::Trampoline);
+        let probe = ["mov r11d,10h", "sub rsp,1000h", "mov qword ptr [rsp],0", "dec r11d"];
+        let at = big_frame.iter().position(|l| l == probe[0]).unwrap_or_else(|| panic!("no probe: {big_frame:#?}"));
+        assert_eq!(&big_frame[at..at + 4], probe, "{big_frame:#?}");
+        assert!(big_frame[at + 4].starts_with("jne"), "{big_frame:#?}");
+        // Nothing moves rsp by a page or more at once.
+        let subs = big_frame
+            .iter()
+            .filter_map(|l| l.strip_prefix("sub rsp,"))
+            .map(|n| i64::from_str_radix(n.trim_end_matches('h'), 16).unwrap());
+        assert!(subs.clone().all(|n| n <= 4096), "{big_frame:#?}");
+        // A frame under a page needs no probe.
+        let small = code(Conv::Win64, Conv::SysV64, Signature::new(&[big(1024)], None).unwrap(), Shape::Trampoline);
+        assert!(!small.iter().any(|l| l.contains("qword ptr [rsp],0")), "{small:#?}");
+    }
+
+    /// The message generation panics with, for hand-made plans.
+    fn refusal(caller: &crate::CallPlan, callee: &crate::CallPlan, shape: super::Shape) -> String {
+        let bridge = super::Bridge { caller, callee, shape };
+        let err = std::panic::catch_unwind(|| super::generate(&bridge)).expect_err("generation refused");
+        err.downcast_ref::<String>().cloned().or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string())).unwrap()
+    }
+
+    #[test]
+    fn plans_that_use_a_scratch_register_are_refused() {
+        use crate::plan::{Gpr, Loc, PassMode, Pieces, Reg, RetMode};
+        let sig = Signature::of::<fn(i64, i64) -> i64>();
+        let (sysv, win) = (crate::classify(Conv::SysV64, &sig), crate::classify(Conv::Win64, &sig));
+        let stub = super::Shape::Trampoline { target: Gpr::R10 };
+        let in_reg = |plan: &crate::CallPlan, arg: usize, g: Gpr| {
+            let mut plan = plan.clone();
+            let PassMode::Direct(Pieces::One(p)) = &mut plan.args[arg] else { unreachable!() };
+            p.loc = Loc::Reg(Reg::Gpr(g));
+            plan
+        };
+        // An argument in each scratch register, on either side.
+        for g in [Gpr::R10, Gpr::R11, Gpr::Rax] {
+            let msg = refusal(&in_reg(&sysv, 1, g), &win, stub);
+            assert!(msg.contains(&format!("caller's plan passes an argument in {}", g.name())), "{msg}");
+            let msg = refusal(&sysv, &in_reg(&win, 0, g), stub);
+            assert!(msg.contains(&format!("callee's plan passes an argument in {}", g.name())), "{msg}");
+        }
+        // The hidden return pointer, and a return value read after the call.
+        let mut sret = win.clone();
+        sret.ret = RetMode::Sret { pointer: Gpr::R11 };
+        assert!(refusal(&sysv, &sret, stub).contains("passes an argument in r11"));
+        let mut ret = win.clone();
+        let RetMode::Direct(Pieces::One(p)) = &mut ret.ret else { unreachable!() };
+        p.loc = Loc::Reg(Reg::Gpr(Gpr::R10));
+        assert!(refusal(&sysv, &ret, stub).contains("callee's plan returns in r10"));
+        // A stub register the code would clobber, or that carries an argument.
+        for g in [Gpr::R11, Gpr::Rax, Gpr::Rdi] {
+            let msg = refusal(&sysv, &win, super::Shape::Trampoline { target: g });
+            assert!(msg.contains("the trampoline stub's register"), "{msg}");
+        }
+        // The plans of today's conventions pass.
+        super::generate(&super::Bridge { caller: &sysv, callee: &win, shape: stub });
+    }
 }
