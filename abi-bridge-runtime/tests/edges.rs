@@ -154,8 +154,10 @@ fn big_by_reference_copies_read_exactly_the_value() {
     for (i, byte) in value.bytes.iter_mut().enumerate() {
         *byte = (i * 7 + 3) as u8;
     }
+    let mut reversed = value;
+    reversed.bytes.reverse();
     // SAFETY: both point at 4099 writable bytes (alignment 1).
-    unsafe { (b.write(value), value.bytes.reverse(), e.write(value)) };
+    unsafe { (b.write(value), e.write(reversed)) };
     // SAFETY: win64 passes aggregates other than 1, 2, 4 or 8 bytes as
     // pointers to caller-owned copies, so this is the thunk's signature.
     let f: extern "win64" fn(i64, *mut Odd, i64, i64, *mut Odd) -> u64 = unsafe { core::mem::transmute(thunk.entry()) };
