@@ -1,6 +1,6 @@
 //! Where a convention puts a value: one file per calling convention, each a
-//! pure function from a [`Signature`](crate::Signature) to a
-//! [`CallPlan`](crate::CallPlan). Nothing here knows about machine code.
+//! pure function from a [`Signature`] to a [`CallPlan`], and [`classify`],
+//! which picks the file. Nothing here knows about machine code.
 
 use core::fmt;
 use core::str::FromStr;
