@@ -11,8 +11,8 @@
 
 use core::fmt;
 
-use crate::conv::{self, Conv};
-use crate::signature::Signature;
+pub use crate::conv::classify;
+use crate::conv::Conv;
 
 /// A general-purpose register, numbered as x86-64 encodes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -162,6 +162,16 @@ pub enum Loc {
     Stack(u32),
 }
 
+impl Loc {
+    /// The register, if the location is one, as a set.
+    fn regs(self) -> RegSet {
+        match self {
+            Loc::Reg(r) => RegSet::of(&[r]),
+            Loc::Stack(_) => RegSet::EMPTY,
+        }
+    }
+}
+
 impl fmt::Display for Loc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -210,12 +220,86 @@ impl fmt::Display for Piece {
     }
 }
 
+/// The pieces of a value that travels directly: one (a scalar, or an
+/// aggregate of one eightbyte or one stack slot) or two (an aggregate of two
+/// eightbytes, sysv64). No convention splits a value further.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pieces {
+    /// The whole value in one place.
+    One(Piece),
+    /// Two eightbytes, in order of offset.
+    Two([Piece; 2]),
+}
+
+impl Pieces {
+    /// The pieces, in order of offset.
+    pub fn as_slice(&self) -> &[Piece] {
+        match self {
+            Pieces::One(p) => core::slice::from_ref(p),
+            Pieces::Two(ps) => ps,
+        }
+    }
+
+    /// The pieces, in order of offset, to change one (tests that misplace a piece).
+    pub fn as_mut_slice(&mut self) -> &mut [Piece] {
+        match self {
+            Pieces::One(p) => core::slice::from_mut(p),
+            Pieces::Two(ps) => ps,
+        }
+    }
+
+    /// The pieces, in order of offset.
+    pub fn iter(&self) -> core::slice::Iter<'_, Piece> {
+        self.as_slice().iter()
+    }
+
+    /// 1 or 2.
+    #[allow(clippy::len_without_is_empty)] // never empty, by construction
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// The registers the pieces travel in.
+    pub fn regs(&self) -> RegSet {
+        self.iter().fold(RegSet::EMPTY, |set, p| set.union(p.loc.regs()))
+    }
+
+    /// The size of the value: the end of its last piece.
+    pub fn value_size(&self) -> u32 {
+        self.iter().map(|p| p.offset + p.size).max().unwrap_or(0)
+    }
+
+    /// Whether `other` covers the same bytes in the same chunks (though
+    /// perhaps in other places).
+    pub fn same_split(&self, other: &Pieces) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(p, q)| p.offset == q.offset && p.size == q.size)
+    }
+}
+
+impl<'a> IntoIterator for &'a Pieces {
+    type Item = &'a Piece;
+    type IntoIter = core::slice::Iter<'a, Piece>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl fmt::Display for Pieces {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pieces::One(one) => write!(f, "{one}"),
+            Pieces::Two([a, b]) => write!(f, "{{{a}, {b}}}"),
+        }
+    }
+}
+
 /// How one argument travels.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PassMode {
     /// The value itself, in one or two pieces (scalars, and aggregates that a
     /// convention passes in registers or in one stack slot).
-    Direct(Vec<Piece>),
+    Direct(Pieces),
     /// The whole aggregate copied by value into the argument area at
     /// `[rsp + offset]` on entry (sysv64 MEMORY class).
     Stack {
@@ -233,25 +317,9 @@ pub enum PassMode {
 impl fmt::Display for PassMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PassMode::Direct(pieces) => write_pieces(f, pieces),
+            PassMode::Direct(pieces) => write!(f, "{pieces}"),
             PassMode::Stack { offset, size } => write!(f, "[rsp+{offset}; {size} bytes]"),
             PassMode::Indirect(loc) => write!(f, "by-ref({loc})"),
-        }
-    }
-}
-
-fn write_pieces(f: &mut fmt::Formatter<'_>, pieces: &[Piece]) -> fmt::Result {
-    match pieces {
-        [one] => write!(f, "{one}"),
-        many => {
-            f.write_str("{")?;
-            for (i, p) in many.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{p}")?;
-            }
-            f.write_str("}")
         }
     }
 }
@@ -262,7 +330,7 @@ pub enum RetMode {
     /// Nothing is returned.
     Void,
     /// The value itself, in one or two return registers.
-    Direct(Vec<Piece>),
+    Direct(Pieces),
     /// The caller passes a pointer to space for the value in `pointer` (the
     /// hidden argument); the callee writes the value there and returns the
     /// same pointer in `rax`.
@@ -276,7 +344,7 @@ impl fmt::Display for RetMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RetMode::Void => f.write_str("void"),
-            RetMode::Direct(pieces) => write_pieces(f, pieces),
+            RetMode::Direct(pieces) => write!(f, "{pieces}"),
             RetMode::Sret { pointer } => write!(f, "sret({})", pointer.name()),
         }
     }
@@ -300,8 +368,33 @@ pub struct CallPlan {
     pub shadow_space: u32,
     /// Registers the callee must leave as it found them.
     pub preserved: RegSet,
-    /// Registers that carry arguments or the hidden return pointer in this plan.
-    pub arg_regs: RegSet,
+}
+
+impl CallPlan {
+    /// The registers that carry arguments or the hidden return pointer.
+    pub fn arg_regs(&self) -> RegSet {
+        let mut regs = RegSet::EMPTY;
+        for arg in &self.args {
+            match arg {
+                PassMode::Direct(pieces) => regs = regs.union(pieces.regs()),
+                PassMode::Indirect(loc) => regs = regs.union(loc.regs()),
+                PassMode::Stack { .. } => {}
+            }
+        }
+        if let RetMode::Sret { pointer } = self.ret {
+            regs = regs.union(RegSet::of(&[Reg::Gpr(pointer)]));
+        }
+        regs
+    }
+
+    /// The registers the return value travels in (none for void and sret:
+    /// the echoed pointer in rax is not the value).
+    pub fn ret_regs(&self) -> RegSet {
+        match &self.ret {
+            RetMode::Direct(pieces) => pieces.regs(),
+            RetMode::Void | RetMode::Sret { .. } => RegSet::EMPTY,
+        }
+    }
 }
 
 impl fmt::Display for CallPlan {
@@ -311,35 +404,4 @@ impl fmt::Display for CallPlan {
         }
         write!(f, "ret: {}", self.ret)
     }
-}
-
-/// Where `sig`'s arguments and return value travel under `conv`.
-///
-/// A pure function: the same signature always gets the same plan.
-pub fn classify(conv: Conv, sig: &Signature) -> CallPlan {
-    match conv {
-        Conv::SysV64 => conv::sysv64::classify(sig),
-        Conv::Win64 => conv::win64::classify(sig),
-    }
-}
-
-/// The registers a plan uses for arguments and the hidden pointer.
-pub(crate) fn arg_regs(args: &[PassMode], ret: &RetMode) -> RegSet {
-    let mut regs = Vec::new();
-    let mut add = |loc: &Loc| {
-        if let Loc::Reg(r) = loc {
-            regs.push(*r);
-        }
-    };
-    for arg in args {
-        match arg {
-            PassMode::Direct(pieces) => pieces.iter().for_each(|p| add(&p.loc)),
-            PassMode::Indirect(loc) => add(loc),
-            PassMode::Stack { .. } => {}
-        }
-    }
-    if let RetMode::Sret { pointer } = ret {
-        regs.push(Reg::Gpr(*pointer));
-    }
-    RegSet::of(&regs)
 }

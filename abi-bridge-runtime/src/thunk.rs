@@ -11,14 +11,15 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use crate::conv::Conv;
 use crate::error::Error;
-use crate::jit::{self, Bridge, Context, Target};
+use crate::jit::{self, Bridge};
 use crate::memory;
 use crate::plan::{classify, CallPlan};
 use crate::signature::Signature;
 use crate::trampoline::{Slot, STUB_CONTEXT, TRAMPOLINES};
 use crate::types::{ForeignType, TypeDesc, WordMap};
 
-/// The shapes of generated code for one signature.
+/// The shapes of generated code for one signature, as the code cache knows
+/// them ([`jit::Shape`] adds the registers the trampoline stub uses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Shape {
     /// Called through a trampoline: the target arrives in r10.
@@ -85,15 +86,14 @@ pub(crate) fn generate_for_test(from: Conv, to: Conv, sig: &Signature, shape: Sh
 }
 
 fn generate(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Vec<u8> {
-    let (caller, callee, context, target) = match shape {
-        Shape::Trampoline => (classify(from, sig), classify(to, sig), Context::InReg(STUB_CONTEXT), Target::Context),
-        Shape::TargetFirst => (with_leading_pointer(from, sig), classify(to, sig), Context::FirstArg, Target::Context),
+    let (caller, callee, shape) = match shape {
+        Shape::Trampoline => (classify(from, sig), classify(to, sig), jit::Shape::Trampoline { target: STUB_CONTEXT }),
+        Shape::TargetFirst => (with_leading_pointer(from, sig), classify(to, sig), jit::Shape::TargetFirst),
         Shape::Closure => {
-            (classify(from, sig), with_leading_pointer(to, sig), Context::InReg(STUB_CONTEXT), Target::AtContext)
+            (classify(from, sig), with_leading_pointer(to, sig), jit::Shape::Closure { block: STUB_CONTEXT })
         }
     };
-    let context_to_callee = shape == Shape::Closure;
-    jit::generate(&Bridge { caller: &caller, callee: &callee, context, target, context_to_callee })
+    jit::generate(&Bridge { caller: &caller, callee: &callee, shape })
 }
 
 /// A function pointer that can be called with one calling convention and

@@ -67,21 +67,23 @@ extern "sysv64" fn rotate(v: B3) -> B3 {
     B3 { a: v.c, b: v.a, c: v.b }
 }
 
-/// Two pages, the second inaccessible: returns a pointer `n` bytes before it.
+/// A fresh mapping whose last page is inaccessible: returns a pointer `n`
+/// bytes before that page, with `n` writable bytes behind it.
 fn before_guard_page(n: usize) -> *mut u8 {
-    // SAFETY: a fresh anonymous mapping; the second page is made inaccessible.
+    let usable = n.next_multiple_of(4096);
+    // SAFETY: a fresh anonymous mapping; its last page is made inaccessible.
     unsafe {
         let p = libc::mmap(
             core::ptr::null_mut(),
-            8192,
+            usable + 4096,
             libc::PROT_READ | libc::PROT_WRITE,
             libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
             -1,
             0,
         );
         assert_ne!(p, libc::MAP_FAILED);
-        assert_eq!(libc::mprotect(p.cast::<u8>().add(4096).cast(), 4096, libc::PROT_NONE), 0);
-        p.cast::<u8>().add(4096 - n)
+        assert_eq!(libc::mprotect(p.cast::<u8>().add(usable).cast(), 4096, libc::PROT_NONE), 0);
+        p.cast::<u8>().add(usable - n)
     }
 }
 
@@ -103,4 +105,63 @@ fn by_reference_arguments_and_return_buffers_are_never_overrun() {
     assert_eq!(echoed, ret, "a callee returning through a hidden pointer echoes it in rax");
     // SAFETY: the thunk wrote the 3 bytes.
     assert_eq!(unsafe { ret.read() }, B3 { a: 3, b: 1, c: 2 });
+}
+
+/// 4099 bytes: a copy of it is a loop and a 3-byte tail.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Odd {
+    bytes: [u8; 4099],
+}
+
+// SAFETY: one byte array: size 4099, alignment 1, at offset 0.
+unsafe impl ForeignType for Odd {
+    const DESC: &'static TypeDesc = &{
+        let mut l = RecordLayout::new(false);
+        let bytes = l.place(<[u8; 4099]>::DESC);
+        assert!(l.size() == core::mem::size_of::<Odd>());
+        TypeDesc {
+            name: "Odd",
+            size: l.size(),
+            align: l.align(),
+            kind: TypeKind::Struct(&[Field { name: "bytes", offset: bytes, ty: <[u8; 4099]>::DESC }]),
+        }
+    };
+}
+
+fn odd_checksum(v: &Odd) -> u64 {
+    v.bytes.iter().enumerate().fold(0, |h, (i, b)| h.rotate_left(5) ^ (i as u64 * 31 + u64::from(*b)))
+}
+
+extern "sysv64" fn odd_pair(a: i64, b: Odd, c: i64, d: i64, e: Odd) -> u64 {
+    odd_checksum(&b).wrapping_mul(3)
+        ^ odd_checksum(&e)
+        ^ a as u64
+        ^ (c as u64).rotate_left(7)
+        ^ (d as u64).rotate_left(13)
+}
+
+#[test]
+fn big_by_reference_copies_read_exactly_the_value() {
+    // win64 passes both 4099-byte structs by reference (b's pointer in rdx,
+    // e's in a stack slot); sysv64 wants copies on its stack. The thunk's
+    // copy loop and tail must stop at the last byte: both values end at a
+    // guard page.
+    let sig = Signature::new(&[i64::DESC, Odd::DESC, i64::DESC, i64::DESC, Odd::DESC], Some(u64::DESC)).unwrap();
+    let thunk = Thunk::new(Conv::Win64, Conv::SysV64, &sig, odd_pair as *const _).unwrap();
+    let (b, e) = (before_guard_page(4099).cast::<Odd>(), before_guard_page(4099).cast::<Odd>());
+    let mut value = Odd { bytes: [0; 4099] };
+    for (i, byte) in value.bytes.iter_mut().enumerate() {
+        *byte = (i * 7 + 3) as u8;
+    }
+    let mut reversed = value;
+    reversed.bytes.reverse();
+    // SAFETY: both point at 4099 writable bytes (alignment 1).
+    unsafe { (b.write(value), e.write(reversed)) };
+    // SAFETY: win64 passes aggregates other than 1, 2, 4 or 8 bytes as
+    // pointers to caller-owned copies, so this is the thunk's signature.
+    let f: extern "win64" fn(i64, *mut Odd, i64, i64, *mut Odd) -> u64 = unsafe { core::mem::transmute(thunk.entry()) };
+    // SAFETY: `b` and `e` hold initialized values.
+    let expected = unsafe { odd_pair(-1, b.read(), 0x1234, -0x5678, e.read()) };
+    assert_eq!(f(-1, b, 0x1234, -0x5678, e), expected);
 }

@@ -156,8 +156,8 @@ fn a_wrong_plan_is_caught() {
 fn misplacements(plan: &CallPlan) -> Vec<(String, CallPlan)> {
     let gprs = [Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::Rcx, Gpr::R8, Gpr::R9].map(Reg::Gpr);
     let xmms = (0..8).map(Reg::Xmm);
-    let free_gpr = gprs.into_iter().find(|r| !plan.arg_regs.contains(*r));
-    let free_xmm = xmms.into_iter().find(|r| !plan.arg_regs.contains(*r));
+    let free_gpr = gprs.into_iter().find(|r| !plan.arg_regs().contains(*r));
+    let free_xmm = xmms.into_iter().find(|r| !plan.arg_regs().contains(*r));
     let mut out = Vec::new();
     for (i, mode) in plan.args.iter().enumerate() {
         let mut moved = |what: String, mode: PassMode, grow: u32| {
@@ -175,8 +175,8 @@ fn misplacements(plan: &CallPlan) -> Vec<(String, CallPlan)> {
                         Loc::Stack(_) => Some(Loc::Stack(plan.arg_area + 8)),
                     };
                     if let Some(to) = to {
-                        let mut pieces = pieces.clone();
-                        pieces[j].loc = to;
+                        let mut pieces = *pieces;
+                        pieces.as_mut_slice()[j].loc = to;
                         moved(format!("piece {j} moved from {} to {to}", piece.loc), PassMode::Direct(pieces), 8);
                     }
                 }
@@ -196,19 +196,20 @@ fn misplacements(plan: &CallPlan) -> Vec<(String, CallPlan)> {
     }
     if let RetMode::Direct(pieces) = &plan.ret {
         for j in 0..pieces.len() {
-            let other = match pieces[j].loc {
+            let other = match pieces.as_slice()[j].loc {
                 Loc::Reg(Reg::Gpr(Gpr::Rax)) => Reg::Gpr(Gpr::Rdx),
                 Loc::Reg(Reg::Gpr(_)) => Reg::Gpr(Gpr::Rax),
                 Loc::Reg(Reg::Xmm(0)) => Reg::Xmm(1),
                 _ => Reg::Xmm(0),
             };
-            let mut pieces = pieces.clone();
+            let mut pieces = *pieces;
+            let slice = pieces.as_mut_slice();
             // If the other register holds another piece, the two swap.
-            let from = pieces[j].loc;
-            for piece in pieces.iter_mut().filter(|p| p.loc == Loc::Reg(other)) {
+            let from = slice[j].loc;
+            for piece in slice.iter_mut().filter(|p| p.loc == Loc::Reg(other)) {
                 piece.loc = from;
             }
-            pieces[j].loc = Loc::Reg(other);
+            slice[j].loc = Loc::Reg(other);
             let mut p = plan.clone();
             p.ret = RetMode::Direct(pieces);
             out.push((format!("ret piece {j} read from {other} instead of {from}"), p));

@@ -1,11 +1,13 @@
 //! Where a convention puts a value: one file per calling convention, each a
-//! pure function from a [`Signature`](crate::Signature) to a
-//! [`CallPlan`](crate::CallPlan). Nothing here knows about machine code.
+//! pure function from a [`Signature`] to a [`CallPlan`], and [`classify`],
+//! which picks the file. Nothing here knows about machine code.
 
 use core::fmt;
 use core::str::FromStr;
 
 use crate::error::Error;
+use crate::plan::CallPlan;
+use crate::signature::Signature;
 
 pub mod sysv64;
 #[cfg(test)]
@@ -113,3 +115,14 @@ macro_rules! static_convs {
 }
 
 static_convs!(Win64 => Conv::Win64, SysV64 => Conv::SysV64);
+
+/// Where `sig`'s arguments and return value travel under `conv`: the one
+/// place that picks a convention's rules.
+///
+/// A pure function: the same signature always gets the same plan.
+pub fn classify(conv: Conv, sig: &Signature) -> CallPlan {
+    match conv {
+        Conv::SysV64 => sysv64::classify(sig),
+        Conv::Win64 => win64::classify(sig),
+    }
+}

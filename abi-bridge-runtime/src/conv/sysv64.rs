@@ -4,7 +4,7 @@
 //! argument takes from its classes, with separate budgets for integer and
 //! vector registers, then the return value.
 
-use crate::plan::{arg_regs, CallPlan, Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode};
+use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg, RegSet, RetMode};
 use crate::signature::Signature;
 use crate::types::{Scalar, TypeDesc, TypeKind};
 use crate::Conv;
@@ -200,26 +200,18 @@ pub fn classify(sig: &Signature) -> CallPlan {
                 if ty.is_aggregate() {
                     PassMode::Stack { offset, size: ty.size as u32 }
                 } else {
-                    PassMode::Direct(vec![Piece {
+                    PassMode::Direct(Pieces::One(Piece {
                         offset: 0,
                         size: ty.size as u32,
                         loc: Loc::Stack(offset),
                         ext: ext(ty),
-                    }])
+                    }))
                 }
             }
         })
         .collect::<Vec<_>>();
 
-    CallPlan {
-        conv: Conv::SysV64,
-        arg_regs: arg_regs(&args, &ret),
-        args,
-        ret,
-        arg_area: stack - 8,
-        shadow_space: 0,
-        preserved: PRESERVED,
-    }
+    CallPlan { conv: Conv::SysV64, args, ret, arg_area: stack - 8, shadow_space: 0, preserved: PRESERVED }
 }
 
 /// Registers used so far, of each kind.
@@ -254,21 +246,17 @@ fn register_needs(class: ArgClass) -> (usize, usize) {
 /// One piece per eightbyte, each in the register `next` gives for its class.
 /// The last piece covers only the bytes that remain, so nothing past the end
 /// of the value is ever read or written.
-fn pieces(ty: &TypeDesc, class: ArgClass, next: &mut impl FnMut(Eightbyte) -> Reg) -> Vec<Piece> {
-    let classes = match class {
-        ArgClass::Memory => unreachable!("MEMORY values do not travel in registers"),
-        ArgClass::One(a) => vec![a],
-        ArgClass::Two(a, b) => vec![a, b],
+fn pieces(ty: &TypeDesc, class: ArgClass, next: &mut impl FnMut(Eightbyte) -> Reg) -> Pieces {
+    let mut piece = |i: u32, eb| {
+        let offset = 8 * i;
+        let size = (ty.size as u32 - offset).min(8);
+        Piece { offset, size, loc: Loc::Reg(next(eb)), ext: ext(ty) }
     };
-    classes
-        .into_iter()
-        .enumerate()
-        .map(|(i, eb)| {
-            let offset = 8 * i as u32;
-            let size = (ty.size as u32 - offset).min(8);
-            Piece { offset, size, loc: Loc::Reg(next(eb)), ext: ext(ty) }
-        })
-        .collect()
+    match class {
+        ArgClass::Memory => unreachable!("MEMORY values do not travel in registers"),
+        ArgClass::One(a) => Pieces::One(piece(0, a)),
+        ArgClass::Two(a, b) => Pieces::Two([piece(0, a), piece(1, b)]),
+    }
 }
 
 /// sysv64 callers extend `bool`, 8- and 16-bit integers to 32 bits, and

@@ -4,7 +4,7 @@
 //! i-th argument takes the i-th register of its kind, or the i-th stack slot),
 //! then the return value.
 
-use crate::plan::{arg_regs, CallPlan, Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode};
+use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg, RegSet, RetMode};
 use crate::signature::Signature;
 use crate::types::TypeDesc;
 use crate::Conv;
@@ -87,8 +87,8 @@ pub fn classify(sig: &Signature) -> CallPlan {
     let ret = match sig.ret() {
         None => RetMode::Void,
         Some(ty) => match classify_type(ty) {
-            ArgClass::Integer => RetMode::Direct(vec![whole(ty, Loc::Reg(Reg::Gpr(Gpr::Rax)))]),
-            ArgClass::Sse => RetMode::Direct(vec![whole(ty, Loc::Reg(Reg::Xmm(0)))]),
+            ArgClass::Integer => RetMode::Direct(Pieces::One(whole(ty, Loc::Reg(Reg::Gpr(Gpr::Rax))))),
+            ArgClass::Sse => RetMode::Direct(Pieces::One(whole(ty, Loc::Reg(Reg::Xmm(0))))),
             // The hidden pointer takes slot 0 (rcx) and shifts every argument
             // one slot to the right; the callee echoes it in rax.
             ArgClass::ByRef => RetMode::Sret { pointer: INT_ARGS[0] },
@@ -111,7 +111,7 @@ pub fn classify(sig: &Signature) -> CallPlan {
             };
             match class {
                 ArgClass::ByRef => PassMode::Indirect(loc),
-                ArgClass::Integer | ArgClass::Sse => PassMode::Direct(vec![whole(ty, loc)]),
+                ArgClass::Integer | ArgClass::Sse => PassMode::Direct(Pieces::One(whole(ty, loc))),
             }
         })
         .collect::<Vec<_>>();
@@ -119,7 +119,6 @@ pub fn classify(sig: &Signature) -> CallPlan {
     let slots = first_slot + args.len();
     CallPlan {
         conv: Conv::Win64,
-        arg_regs: arg_regs(&args, &ret),
         args,
         ret,
         arg_area: SHADOW_SPACE + 8 * slots.saturating_sub(4) as u32,

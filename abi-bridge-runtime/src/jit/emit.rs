@@ -6,7 +6,7 @@
 #![allow(clippy::useless_conversion)]
 
 use dynasmrt::x64::X64Relocation;
-use dynasmrt::{dynasm, DynasmApi, VecAssembler};
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
 use crate::plan::{Ext, Gpr, Reg};
 
@@ -141,12 +141,75 @@ pub(crate) fn store_exact(a: &mut Asm, m: Addr, src: Reg, size: u32, scratch: Gp
     }
 }
 
-/// Copies exactly `size` bytes from `[src]` to `[dst]` through `scratch`.
-pub(crate) fn copy(a: &mut Asm, dst: Addr, src: Addr, size: u32, scratch: Gpr) {
+/// Copies of at least this many bytes are a loop, 64 bytes per turn; the
+/// rest (and smaller copies) is unrolled, 8 bytes per load/store pair, which
+/// costs 2 bytes of code per byte copied (a 4 KiB struct made 8 KiB of
+/// code). Measured on an AMD EPYC with `cargo test -p abi-bridge-runtime --lib
+/// loop_copy_threshold -- --ignored --nocapture` (warm caches): the loop is
+/// as fast as the unrolled copy at 64 and 128 bytes and faster from 192 on
+/// (256 bytes: 7.0 ns against 9.5; 1 KiB: 13 against 22; 4 KiB: 52 against
+/// 72), and its code does not grow with the size.
+pub(crate) const LOOP_COPY_FROM: u32 = 64;
+
+/// Bytes one turn of the copy loop moves.
+const LOOP_STEP: u32 = 64;
+
+/// Copies exactly `size` bytes from `[src]` to `[dst]` through `scratch`
+/// (and `xmm`, for a loop), which neither address may use as its base.
+pub(crate) fn copy(a: &mut Asm, dst: Addr, src: Addr, size: u32, scratch: Gpr, xmm: u8) {
+    debug_assert!(dst.base != scratch && src.base != scratch, "the copy's scratch is not an address base");
+    let looped = if size >= LOOP_COPY_FROM { size / LOOP_STEP * LOOP_STEP } else { 0 };
+    if looped > 0 {
+        copy_loop(a, dst, src, looped, scratch, xmm);
+    }
+    copy_unrolled(a, dst.plus(looped), src.plus(looped), size - looped, scratch);
+}
+
+/// Copies exactly `size` bytes, one load/store pair per power-of-two chunk.
+fn copy_unrolled(a: &mut Asm, dst: Addr, src: Addr, size: u32, scratch: Gpr) {
     for (offset, width) in chunks(size) {
         load(a, Reg::Gpr(scratch), src.plus(offset), width, Ext::None);
         store(a, dst.plus(offset), Reg::Gpr(scratch), width);
     }
+}
+
+/// Copies `bytes` (a non-zero multiple of [`LOOP_STEP`]) from `[src]` to
+/// `[dst]`, 16 bytes at a time through `xmm`, with `index` counting up from
+/// `-bytes` to 0 (so one `add` both steps and ends the loop). Unaligned
+/// loads and stores: neither end need be aligned. Reads exactly the bytes it
+/// copies.
+fn copy_loop(a: &mut Asm, dst: Addr, src: Addr, bytes: u32, index: Gpr, xmm: u8) {
+    debug_assert!(bytes > 0 && bytes.is_multiple_of(LOOP_STEP));
+    let (i, n, step) = (r(index), bytes as i32, LOOP_STEP as i32);
+    let (sb, sd, db, dd) = (r(src.base), src.disp + n, r(dst.base), dst.disp + n);
+    dynasm!(a ; .arch x64
+        ; mov Rq(i), -n
+        ; next:
+        ; movups Rx(xmm), [Rq(sb) + Rq(i) + sd]
+        ; movups [Rq(db) + Rq(i) + dd], Rx(xmm)
+        ; movups Rx(xmm), [Rq(sb) + Rq(i) + sd + 16]
+        ; movups [Rq(db) + Rq(i) + dd + 16], Rx(xmm)
+        ; movups Rx(xmm), [Rq(sb) + Rq(i) + sd + 32]
+        ; movups [Rq(db) + Rq(i) + dd + 32], Rx(xmm)
+        ; movups Rx(xmm), [Rq(sb) + Rq(i) + sd + 48]
+        ; movups [Rq(db) + Rq(i) + dd + 48], Rx(xmm)
+        ; add Rq(i), step
+        ; jnz <next
+    );
+}
+
+/// Moves rsp down `pages` times by `page` bytes, writing to each page as it
+/// is taken (a stack probe), with `counter` counting the pages.
+pub(crate) fn probe_pages(a: &mut Asm, pages: u32, page: u32, counter: Gpr) {
+    let (c, pages, page) = (r(counter), pages as i32, page as i32);
+    dynasm!(a ; .arch x64
+        ; mov Rd(c), pages
+        ; next:
+        ; sub rsp, page
+        ; mov QWORD [rsp], 0
+        ; dec Rd(c)
+        ; jnz <next
+    );
 }
 
 /// Stores the low halves of `lo` and `hi` as 16 contiguous bytes at `[m]`,
@@ -206,4 +269,61 @@ pub(crate) fn ret(a: &mut Asm) {
 /// The finished, position-independent code.
 pub(crate) fn finish(a: Asm) -> Vec<u8> {
     a.finalize().expect("thunk code has no unresolved references")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Code that copies `size` bytes from `[rsi]` to `[rdi]` as `body` emits
+    /// it, callable as `extern "sysv64" fn(dst, src)`.
+    fn copier(body: impl FnOnce(&mut Asm, Addr, Addr)) -> extern "sysv64" fn(*mut u8, *const u8) {
+        let mut a = Asm::new(0);
+        body(&mut a, Addr { base: Gpr::Rdi, disp: 0 }, Addr { base: Gpr::Rsi, disp: 0 });
+        ret(&mut a);
+        let code = crate::memory::publish(&[&finish(a)]).expect("executable memory");
+        // SAFETY: the code reads `size` bytes at rsi, writes them at rdi, and
+        // clobbers only r11 and xmm0, which sysv64 lets a callee clobber.
+        unsafe { core::mem::transmute::<*const u8, extern "sysv64" fn(*mut u8, *const u8)>(code[0]) }
+    }
+
+    #[test]
+    fn copies_write_exactly_the_bytes_they_copy() {
+        for size in (0..=200).chain([4093, 4096, 4103]) {
+            let f = copier(|a, dst, src| copy(a, dst, src, size, Gpr::R11, 0));
+            let src: Vec<u8> = (0..size).map(|i| (i * 7 + 1) as u8).collect();
+            let mut dst = vec![0xEEu8; size as usize + 32];
+            f(dst[16..].as_mut_ptr(), src.as_ptr());
+            assert_eq!(&dst[16..16 + size as usize], &src[..], "{size} bytes");
+            assert!(dst[..16].iter().chain(&dst[16 + size as usize..]).all(|b| *b == 0xEE), "{size}: outside touched");
+        }
+    }
+
+    /// The measurement behind [`LOOP_COPY_FROM`].
+    #[test]
+    #[ignore = "a measurement: run with --ignored --nocapture"]
+    fn loop_copy_threshold() {
+        let time = |f: extern "sysv64" fn(*mut u8, *const u8), dst: &mut [u8], src: &[u8]| {
+            let mut best = f64::MAX;
+            for _ in 0..5 {
+                let start = std::time::Instant::now();
+                for _ in 0..200_000 {
+                    f(std::hint::black_box(dst.as_mut_ptr()), std::hint::black_box(src.as_ptr()));
+                }
+                best = best.min(start.elapsed().as_nanos() as f64 / 200_000.0);
+            }
+            best
+        };
+        for size in [64, 128, 192, 256, 512, 1024, 4096] {
+            let unrolled = copier(|a, dst, src| copy_unrolled(a, dst, src, size, Gpr::R11));
+            let looped = copier(|a, dst, src| {
+                let n = size / LOOP_STEP * LOOP_STEP;
+                copy_loop(a, dst, src, n, Gpr::R11, 0);
+                copy_unrolled(a, dst.plus(n), src.plus(n), size - n, Gpr::R11);
+            });
+            let (src, mut dst) = (vec![1u8; size as usize], vec![0u8; size as usize]);
+            let (u, l) = (time(unrolled, &mut dst, &src), time(looped, &mut dst, &src));
+            eprintln!("{size:5} bytes: unrolled {u:6.1} ns, loop {l:6.1} ns");
+        }
+    }
 }

@@ -6,24 +6,37 @@
 use super::emit::{self, Addr, Asm};
 use crate::plan::{Ext, Gpr, Reg};
 
-/// Where a register move reads from.
+/// Where a register move reads from; `A` is the kind of address: planned
+/// (relative to the thunk's frame) or encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Src {
+pub(crate) enum Src<A = Addr> {
     /// Another register.
     Reg(Reg),
     /// Memory, `width` bytes (1, 2, 4 or 8).
-    Mem(Addr, u32),
+    Mem(A, u32),
     /// The address of memory (a pointer to a copy).
-    AddrOf(Addr),
+    AddrOf(A),
 }
 
 /// `dst <- src`, the value being `size` bytes, extended as `ext` asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct RegMove {
+pub(crate) struct RegMove<A = Addr> {
     pub(crate) dst: Reg,
-    pub(crate) src: Src,
+    pub(crate) src: Src<A>,
     pub(crate) size: u32,
     pub(crate) ext: Ext,
+}
+
+impl<A> RegMove<A> {
+    /// The same move with its address (if any) turned into another kind.
+    pub(crate) fn map_addr<B>(self, f: impl FnOnce(A) -> B) -> RegMove<B> {
+        let src = match self.src {
+            Src::Reg(r) => Src::Reg(r),
+            Src::Mem(m, width) => Src::Mem(f(m), width),
+            Src::AddrOf(m) => Src::AddrOf(f(m)),
+        };
+        RegMove { dst: self.dst, src, size: self.size, ext: self.ext }
+    }
 }
 
 impl RegMove {

@@ -1,0 +1,102 @@
+//! The return value: before the call, where the callee will put it (the
+//! caller's buffer passed on, a buffer of ours, or the caller's pointer kept
+//! for later); after the call, from the callee's registers or memory to where
+//! the caller wants it.
+
+use super::emit::{self, Addr, Asm};
+use super::frame::Layout;
+use super::moves::{self, RegMove, Src};
+use super::{Generator, MemMove, CALL, COPY};
+use crate::plan::{Ext, Gpr, Loc, Reg, RetMode};
+
+impl Generator<'_> {
+    /// Before the call: where the callee's return value will go.
+    pub(super) fn plan_return_before_call(&mut self) {
+        let (rc, rt) = (&self.b.caller.ret, &self.b.callee.ret);
+        match (rc, rt) {
+            // Both return through memory: hand the caller's buffer on.
+            (RetMode::Sret { pointer: from }, RetMode::Sret { pointer: to }) => {
+                self.regs.push(pointer_move(*to, Src::Reg(Reg::Gpr(*from))));
+            }
+            // The caller wants memory, the callee uses registers: keep the
+            // caller's pointer to store the registers through after the call.
+            (RetMode::Sret { pointer }, RetMode::Direct(_)) => {
+                let slot = self.frame.temp(8);
+                self.saved_sret = Some(slot);
+                self.mem.push(MemMove::Store { dst: slot, src: Reg::Gpr(*pointer), width: 8, ext: Ext::None, size: 8 });
+            }
+            // The callee writes memory, the caller wants registers: a buffer of ours.
+            (RetMode::Direct(pieces), RetMode::Sret { pointer }) => {
+                let buf = self.frame.temp(pieces.value_size());
+                self.ret_temp = Some(buf);
+                self.regs.push(pointer_move(*pointer, Src::AddrOf(buf)));
+            }
+            (RetMode::Direct(pc), RetMode::Direct(pt)) if !pc.same_split(pt) => {
+                self.ret_temp = Some(self.frame.temp(pc.value_size()));
+            }
+            _ => {}
+        }
+    }
+
+    /// After the call: the callee's return value to where the caller wants it.
+    pub(super) fn emit_return(&self, a: &mut Asm, layout: &Layout) {
+        let (rc, rt) = (&self.b.caller.ret, &self.b.callee.ret);
+        match (rc, rt) {
+            // The callee echoed the caller's own buffer in rax.
+            (RetMode::Void, _) | (RetMode::Sret { .. }, RetMode::Sret { .. }) => {}
+            (RetMode::Direct(pc), RetMode::Direct(pt)) if pc.same_split(pt) => {
+                let moves: Vec<RegMove> = pc
+                    .iter()
+                    .zip(pt)
+                    .map(|(c, t)| RegMove {
+                        dst: reg_of(c.loc),
+                        src: Src::Reg(reg_of(t.loc)),
+                        size: c.size,
+                        ext: c.ext,
+                    })
+                    .collect();
+                let busy = self.b.caller.ret_regs().union(self.b.callee.ret_regs());
+                moves::resolve(a, &moves, COPY, self.xmm_scratch(busy));
+            }
+            (RetMode::Direct(pc), rt) => {
+                let buf = layout.resolve(self.ret_temp.expect("a return buffer was planned"));
+                if let RetMode::Direct(pt) = rt {
+                    for t in pt {
+                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), 8);
+                    }
+                }
+                for c in pc {
+                    let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { 8 };
+                    emit::load(a, reg_of(c.loc), buf.plus(c.offset), width, c.ext);
+                }
+            }
+            (RetMode::Sret { .. }, RetMode::Direct(pt)) => {
+                // Store exactly the value's bytes into the caller's buffer and
+                // return its address in rax, as a callee using sret must.
+                let slot = layout.resolve(self.saved_sret.expect("the caller's pointer was saved"));
+                emit::load(a, Reg::Gpr(COPY), slot, 8, Ext::None);
+                let buf = Addr { base: COPY, disp: 0 };
+                for t in pt {
+                    emit::store_exact(a, buf.plus(t.offset), reg_of(t.loc), t.size, CALL);
+                }
+                emit::reg_to_reg(a, Reg::Gpr(Gpr::Rax), Reg::Gpr(COPY), 8, Ext::None);
+            }
+            (RetMode::Sret { .. }, RetMode::Void) => {
+                unreachable!("both plans describe one signature")
+            }
+        }
+    }
+}
+
+/// A move of the hidden return pointer into `dst`.
+fn pointer_move<A>(dst: Gpr, src: Src<A>) -> RegMove<A> {
+    RegMove { dst: Reg::Gpr(dst), src, size: 8, ext: Ext::None }
+}
+
+/// The register a return value's piece travels in.
+fn reg_of(loc: Loc) -> Reg {
+    match loc {
+        Loc::Reg(r) => r,
+        Loc::Stack(_) => unreachable!("returns travel in registers"),
+    }
+}
