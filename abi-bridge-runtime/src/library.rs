@@ -58,40 +58,34 @@ impl Library {
             Err(e) => Err(Error::MissingSymbol {
                 name: name.to_owned(),
                 library: self.name.clone(),
-                source: Some(Box::new(e)),
+                source: Some(Box::new(PlatformMessage::from(e))),
             }),
         }
     }
 }
 
-/// The platform loader's own words (dlerror's text), with libloading's error
-/// beneath it: libloading's top-level message is only "dlopen failed".
+/// The platform loader's own words (dlerror's text), as the last link of the
+/// `source()` chain. libloading's own error would add a link saying only
+/// "dlopen failed" and then repeat the same words, so it is not kept.
 #[derive(Debug)]
-struct PlatformMessage {
-    message: String,
-    inner: libloading::Error,
-}
+struct PlatformMessage(String);
 
 impl From<libloading::Error> for PlatformMessage {
-    fn from(inner: libloading::Error) -> Self {
-        let mut message = inner.to_string();
-        let mut source = std::error::Error::source(&inner);
+    fn from(error: libloading::Error) -> Self {
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
         while let Some(s) = source {
             message = s.to_string();
             source = s.source();
         }
-        PlatformMessage { message, inner }
+        PlatformMessage(message)
     }
 }
 
 impl std::fmt::Display for PlatformMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for PlatformMessage {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.inner)
-    }
-}
+impl std::error::Error for PlatformMessage {}

@@ -64,6 +64,7 @@ fn a_missing_required_symbol_fails_the_load_and_names_symbol_and_library() {
     }
     assert_eq!(err.to_string(), "library `libm.so.6` has no symbol `abi_bridge_no_such_function`");
     assert!(err.source().is_some(), "the loader's own message is the source");
+    assert_loader_text_once(&err, "undefined symbol");
 }
 
 #[test]
@@ -74,6 +75,20 @@ fn a_missing_library_is_an_error_carrying_the_loaders_message() {
     assert_eq!(err.to_string(), "cannot load library `/nonexistent/libabi_bridge_missing.so`");
     let source = err.source().expect("the loader's message").to_string();
     assert!(source.contains("No such file"), "{source}");
+    assert_loader_text_once(&err, "No such file");
+}
+
+/// Walks the `source()` chain: the loader's words appear in exactly one link
+/// (a report printing the chain says them once).
+fn assert_loader_text_once(err: &Error, text: &str) {
+    let mut chain = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = next {
+        chain.push(e.to_string());
+        next = e.source();
+    }
+    let mentions = chain.iter().filter(|link| link.contains(text)).count();
+    assert_eq!(mentions, 1, "the loader's message should appear once in the chain {chain:?}");
 }
 
 #[test]
