@@ -53,29 +53,50 @@ pub fn derive_foreign_type(input: TokenStream) -> TokenStream {
 /// Makes the functions of an `extern "C" { .. }` block callable although they
 /// were compiled for another calling convention: `#[foreign_abi(win64)]`,
 /// `#[foreign_abi(sysv64)]` or `#[foreign_abi(efiapi)]`, optionally followed by
-/// `library = Name` to load them from a shared object at run time.
+/// `library = Name` to load them from a shared object at run time, or
+/// `symbols = [vis] name` to also get the linked symbols' raw addresses.
 ///
 /// Write the block as `extern "C"`; the convention in the attribute is the
-/// one the foreign code uses.
+/// one the foreign code uses. (Runnable examples are on this macro's page in
+/// the `abi-bridge` crate, which re-exports it.)
 ///
 /// - Without `library`: each declaration becomes an `unsafe fn` with the same
 ///   name, visibility, attributes and docs, calling the symbol the linker
-///   resolves (`#[link_name = ".."]` is honoured). Its thunk is generated on
-///   the first call; every later call is one load and one indirect call.
+///   resolves (`#[link_name = ".."]` is honoured; the block's `#[link(..)]`
+///   goes on the symbol declarations). The first call of any function of the
+///   block generates the code of all of them, together; every later call is
+///   one load and one indirect call.
+/// - With `symbols = name`: a module `name` with one function per declaration
+///   returning the symbol's raw address (to build a `Thunk`, or hand it on).
 /// - With `library = Name`: a `pub struct Name` with `unsafe fn load(path)`
-///   (opens the shared object, resolves every symbol and generates every
-///   thunk up front, so a missing symbol is an `Error::MissingSymbol` naming
-///   it and the library), `unsafe fn from_library(libloading::Library)`,
+///   (opens the shared object, resolves every declared symbol and generates
+///   every thunk up front, so a missing symbol is an `Error::MissingSymbol`
+///   naming it and the library), `unsafe fn from_library(libloading::Library)`,
 ///   `fn library()`, and one `unsafe fn` method per declaration.
 ///   `#[optional]` on a declaration makes a missing symbol harmless: its method
 ///   returns `Option<R>` and `has_<name>()` says whether it exists.
+/// - `#[cfg(..)]` on a declaration removes every piece of it (a compiled-out
+///   declaration's symbol is never required).
 ///
-/// Parameters of type `extern "C" fn(..)` (host functions, or `Option` of
-/// them) are wrapped so the foreign code can call them with its own
-/// convention; `&Callback<F>` passes the callback's entry (it must have been
-/// made for the same convention); `extern "win64" fn(..)` and other
-/// foreign-convention pointers pass unchanged. Every parameter and the return
-/// type must be a `ForeignType` (or `()`), checked at compile time.
+/// How each argument crosses is decided by its *type*, through
+/// `abi_bridge::__private::ForeignParam`, so type aliases behave as what they
+/// stand for:
+///
+/// - a `ForeignType` passes as it is, except a function pointer of another
+///   convention (`extern "C" fn(..)` handed to win64 code, `extern "win64"
+///   fn(..)` handed to sysv64 code, or `Option` of one): it is replaced by a
+///   thunk the foreign code can call with its own convention, made once per
+///   function and kept for the process;
+/// - `&Callback<F, C>` and `Option<&Callback<F, C>>` pass the callback's entry
+///   (or null). A callback whose type names its convention (`Win64`,
+///   `SysV64`) is checked at compile time; one made with a run-time `Conv` is
+///   checked when called, and a mismatch panics before the foreign call.
+///
+/// Checked at compile time, each with a message on the type at fault: every
+/// parameter and the return type can cross; no parameter is an array (C passes
+/// pointers); a struct argument holds no function pointer of another
+/// convention (the foreign code would call it with its own), nor does the
+/// return value. Declarations take any number of parameters.
 ///
 /// Calling a generated function is `unsafe`: the declaration must match what
 /// the foreign code really is, and pointers passed must be valid for it.

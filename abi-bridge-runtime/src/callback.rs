@@ -227,26 +227,41 @@ fn closure_code<F: CallbackFn>(conv: Conv) -> Result<*const u8, Error> {
 /// A Rust closure that foreign code can call as a function pointer with the
 /// foreign convention.
 ///
-/// `F` names the signature, e.g. `Callback::<fn(i32) -> i32>`. The entry
-/// address ([`Callback::entry`]) is valid while the `Callback` lives; dropping
-/// it returns its trampoline to the pool and drops the closure.
+/// `F` names the signature, e.g. `Callback::<fn(i32) -> i32>`; `C` the
+/// convention: a run-time [`Conv`] by default, or a type, [`Win64`](crate::Win64)
+/// or [`SysV64`](crate::SysV64), so that handing it to a `#[foreign_abi]`
+/// function of the other convention is a compile error. The entry address
+/// ([`Callback::entry`]) is valid while the `Callback` lives; dropping it
+/// returns its trampoline to the pool and drops the closure.
 ///
 /// ```
-/// use abi_bridge_runtime::{Callback, Conv};
+/// use abi_bridge_runtime::{Callback, Conv, Win64};
 ///
 /// let k = 3;
 /// let cb = Callback::<fn(i32) -> i32>::new(Conv::Win64, move |x| x * k)?;
 /// // What foreign code would do with the pointer:
 /// let f = cb.as_win64().expect("made for win64");
 /// assert_eq!(f(14), 42);
+///
+/// // The convention in the type:
+/// let typed = Callback::<fn(i32) -> i32, Win64>::new(Win64, |x| x + 1)?;
+/// assert_eq!(typed.conv(), Conv::Win64);
+///
+/// // A closure that counts needs `new_mut` (with `new`, rustc says the
+/// // closure "is a captured variable in a `Fn` closure").
+/// let mut calls = 0;
+/// let counting = Callback::<fn(i32) -> i32>::new_mut(Conv::Win64, move |x| { calls += 1; x + calls })?;
+/// let g = counting.as_win64().unwrap();
+/// assert_eq!((g(10), g(10)), (11, 12));
 /// # Ok::<(), abi_bridge_runtime::Error>(())
 /// ```
 ///
 /// Foreign code may call the entry from any thread, at any time while the
 /// callback lives, so closures given to `Callback::new` must be `Send + Sync`.
-/// A closure that needs `&mut` state goes through `Callback::new_mut`, which
-/// only needs `Send` and aborts if calls overlap. Closures may borrow from the
-/// environment: `'env` keeps the `Callback` from outliving what they borrow.
+/// A closure that mutates its state (`FnMut`) goes through
+/// [`Callback::new_mut`], which only needs `Send` and aborts if calls overlap.
+/// Closures may borrow from the environment: `'env` keeps the `Callback` from
+/// outliving what they borrow.
 pub struct Callback<'env, F: CallbackFn, C: AsConv = Conv> {
     /// The `Block<C>`; its header says how to drop it.
     block: NonNull<()>,

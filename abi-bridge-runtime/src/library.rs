@@ -8,6 +8,30 @@ use std::path::Path;
 use crate::error::Error;
 
 /// An open shared object, and the name it was opened under (for messages).
+///
+/// `#[foreign_abi(.., library = Name)]` uses it; it is also the way to look
+/// up symbols for [`Thunk`](crate::Thunk)s made at run time.
+///
+/// ```
+/// use abi_bridge_runtime::{Conv, Error, Library, Signature, Thunk};
+///
+/// // SAFETY: the C library's math library has no initialisers to fear.
+/// let libm = unsafe { Library::open("libm.so.6")? };
+/// let cos = libm.symbol("cos")?;
+/// // The math library is sysv64 code; win64 code could call it through this:
+/// let for_win64 = Thunk::new(Conv::Win64, Conv::SysV64, &Signature::of::<fn(f64) -> f64>(), cos)?;
+/// // SAFETY: the thunk is callable as win64 with `cos`'s signature.
+/// let f: extern "win64" fn(f64) -> f64 = unsafe { core::mem::transmute(for_win64.entry()) };
+/// assert_eq!(f(0.0), 1.0);
+///
+/// match libm.symbol("abi_bridge_no_such_symbol") {
+///     Err(Error::MissingSymbol { name, library, .. }) => {
+///         assert_eq!((name.as_str(), library.as_str()), ("abi_bridge_no_such_symbol", "libm.so.6"))
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Library {
     lib: libloading::Library,

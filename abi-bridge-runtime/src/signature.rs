@@ -26,7 +26,21 @@ impl Signature {
         Signature { args: Cow::Borrowed(F::ARGS), ret: F::RET }
     }
 
-    /// A signature built at run time.
+    /// A signature built at run time, for hosts that learn a plugin's
+    /// functions from a manifest rather than from Rust types.
+    ///
+    /// ```
+    /// use abi_bridge_runtime::{ForeignType, Signature, TypeDesc};
+    ///
+    /// // `double scale(struct Vec2f { float x, y; } v, int32_t k)`, read from a manifest:
+    /// let vec2 = TypeDesc::new_struct("Vec2f", &[("x", f32::DESC), ("y", f32::DESC)])?;
+    /// let sig = Signature::new(&[vec2, i32::DESC], Some(f64::DESC))?;
+    /// assert_eq!(sig.to_string(), "fn(Vec2f, i32) -> f64");
+    ///
+    /// // Arrays never travel by value in C.
+    /// assert!(Signature::new(&[<[u8; 4]>::DESC], None).is_err());
+    /// # Ok::<(), abi_bridge_runtime::Error>(())
+    /// ```
     ///
     /// # Errors
     ///

@@ -114,6 +114,21 @@ pub(crate) static TRAMPOLINES: Trampolines = Trampolines::new();
 /// once; past it, creating one returns [`Error::Exhausted`]. The default, and
 /// the most, is 16,777,216 (32 bytes each). Lowering it below the number
 /// alive frees nothing; it only refuses new ones until enough are dropped.
+///
+/// ```
+/// use abi_bridge_runtime::{live_trampolines, set_trampoline_limit, Callback, Conv, Error};
+///
+/// set_trampoline_limit(2);
+/// let a = Callback::<fn(i32) -> i32>::new(Conv::Win64, |x| x)?;
+/// let b = Callback::<fn(i32) -> i32>::new(Conv::Win64, |x| x + 1)?;
+/// assert_eq!(live_trampolines(), 2);
+/// let refused = Callback::<fn(i32) -> i32>::new(Conv::Win64, |x| x + 2);
+/// assert!(matches!(refused, Err(Error::Exhausted { capacity: 2, .. })));
+/// drop(a);
+/// let c = Callback::<fn(i32) -> i32>::new(Conv::Win64, |x| x + 2)?; // a freed slot is reused
+/// # drop((b, c));
+/// # Ok::<(), Error>(())
+/// ```
 pub fn set_trampoline_limit(limit: usize) {
     TRAMPOLINES.limit_below_max.store(MAX_LIVE - limit.min(MAX_LIVE), Ordering::Relaxed);
 }

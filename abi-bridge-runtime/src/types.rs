@@ -161,6 +161,21 @@ impl TypeDesc {
     /// offsets, size and alignment follow C layout rules. Equal descriptions are
     /// interned, so building the same struct twice allocates once.
     ///
+    /// ```
+    /// use abi_bridge_runtime::{ForeignType, TypeDesc, TypeKind};
+    ///
+    /// // struct Sample { uint8_t channel; double value; uint16_t flags; }
+    /// let sample = TypeDesc::new_struct("Sample", &[("channel", u8::DESC), ("value", f64::DESC), ("flags", u16::DESC)])?;
+    /// assert_eq!((sample.size, sample.align), (24, 8));
+    /// let TypeKind::Struct(fields) = sample.kind else { unreachable!() };
+    /// let offsets: Vec<usize> = fields.iter().map(|f| f.offset).collect();
+    /// assert_eq!(offsets, [0, 8, 16]);
+    /// // Interned: the same description is the same allocation.
+    /// let again = TypeDesc::new_struct("Sample", &[("channel", u8::DESC), ("value", f64::DESC), ("flags", u16::DESC)])?;
+    /// assert!(core::ptr::eq(sample, again));
+    /// # Ok::<(), abi_bridge_runtime::types::TypeError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`TypeError::Empty`] if `fields` is empty (C has no zero-sized structs).

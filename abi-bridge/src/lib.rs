@@ -62,7 +62,119 @@
 //! valid, or that foreign code does not keep a callback's pointer after the
 //! [`Callback`] is dropped. Those are the promises each `unsafe` call makes.
 
-pub use abi_bridge_macros::{foreign_abi, ForeignType};
+pub use abi_bridge_macros::ForeignType;
+
+/// # Examples
+///
+/// Linked symbols. Here the "foreign" functions are Rust compiled for win64,
+/// exactly as a `gcc -mabi=ms` object would be:
+///
+/// ```
+/// use abi_bridge::{foreign_abi, ForeignType};
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, ForeignType)]
+/// #[repr(C)]
+/// pub struct Rgb { r: u8, g: u8, b: u8 }
+///
+/// #[unsafe(no_mangle)]
+/// pub extern "win64" fn ex_blend(a: Rgb, b: Rgb, t: f32) -> Rgb {
+///     let mix = |x: u8, y: u8| (x as f32 + (y as f32 - x as f32) * t) as u8;
+///     Rgb { r: mix(a.r, b.r), g: mix(a.g, b.g), b: mix(a.b, b.b) }
+/// }
+///
+/// #[foreign_abi(win64, symbols = addresses)]
+/// extern "C" {
+///     /// Blends two colours (a 3-byte struct: by reference under win64).
+///     #[link_name = "ex_blend"]
+///     pub fn blend(a: Rgb, b: Rgb, t: f32) -> Rgb;
+/// }
+///
+/// let c = unsafe { blend(Rgb { r: 0, g: 100, b: 200 }, Rgb { r: 100, g: 100, b: 0 }, 0.5) };
+/// assert_eq!(c, Rgb { r: 50, g: 100, b: 100 });
+/// // The symbol itself, for a `Thunk` or for other code:
+/// assert_eq!(addresses::blend(), ex_blend as *const core::ffi::c_void);
+/// ```
+///
+/// A library loaded at run time, with a symbol it may lack. The C library's
+/// `libm` is sysv64 code; a win64 plugin is declared the same way with `win64`:
+///
+/// ```
+/// use abi_bridge::{foreign_abi, Error};
+///
+/// #[foreign_abi(sysv64, library = LibM)]
+/// extern "C" {
+///     fn cos(x: f64) -> f64;
+///     #[link_name = "ldexp"]
+///     fn scale_by_power_of_two(x: f64, exp: i32) -> f64;
+///     #[optional]
+///     fn abi_bridge_doc_missing(x: f64) -> f64;
+/// }
+///
+/// // Resolves every symbol and generates every thunk now.
+/// let m = unsafe { LibM::load("libm.so.6")? };
+/// assert_eq!(unsafe { m.cos(0.0) }, 1.0);
+/// assert_eq!(unsafe { m.scale_by_power_of_two(3.0, 4) }, 48.0);
+/// assert!(!m.has_abi_bridge_doc_missing());
+/// assert_eq!(unsafe { m.abi_bridge_doc_missing(1.0) }, None);
+///
+/// let err = unsafe { LibM::load("libabi_bridge_no_such_library.so") }.unwrap_err();
+/// assert!(matches!(err, Error::LoadLibrary { .. }));
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// Callbacks and host functions. Foreign code calls function pointers with
+/// its own convention; abi-bridge hands it pointers it can call:
+///
+/// ```
+/// use abi_bridge::{foreign_abi, Callback, Conv, Win64};
+///
+/// // What a win64 plugin does with a function pointer it is given.
+/// #[unsafe(no_mangle)]
+/// pub extern "win64" fn ex_twice(f: Option<extern "win64" fn(i32) -> i32>, x: i32) -> i32 {
+///     f.map_or(-1, |f| f(f(x)))
+/// }
+///
+/// type Transform = extern "C" fn(i32) -> i32;
+///
+/// #[foreign_abi(win64)]
+/// extern "C" {
+///     // A callback whose type names its convention: checked at compile time.
+///     #[link_name = "ex_twice"]
+///     fn twice(f: &Callback<fn(i32) -> i32, Win64>, x: i32) -> i32;
+///     // Nullable, convention chosen at run time: checked before the call.
+///     #[link_name = "ex_twice"]
+///     fn twice_or_not(f: Option<&Callback<fn(i32) -> i32>>, x: i32) -> i32;
+///     // A host function, even behind an alias: wrapped for win64 callers.
+///     #[link_name = "ex_twice"]
+///     fn twice_host(f: Option<Transform>, x: i32) -> i32;
+/// }
+///
+/// let k = 3;
+/// let triple = Callback::<fn(i32) -> i32, Win64>::new(Win64, move |x| x * k)?;
+/// assert_eq!(unsafe { twice(&triple, 2) }, 18);
+///
+/// let add = Callback::<fn(i32) -> i32>::new(Conv::Win64, |x| x + 10)?;
+/// assert_eq!(unsafe { twice_or_not(Some(&add), 1) }, 21);
+/// assert_eq!(unsafe { twice_or_not(None, 1) }, -1);
+///
+/// extern "C" fn negate(x: i32) -> i32 { -x }
+/// assert_eq!(unsafe { twice_host(Some(negate), 5) }, 5);
+/// # Ok::<(), abi_bridge::Error>(())
+/// ```
+///
+/// A callback made for the other convention does not compile when its type
+/// says so:
+///
+/// ```compile_fail
+/// use abi_bridge::{foreign_abi, Callback, SysV64};
+///
+/// #[foreign_abi(win64)]
+/// extern "C" {
+///     fn apply(f: &Callback<fn(i32) -> i32, SysV64>, x: i32) -> i32;
+/// }
+/// ```
+#[doc(inline)]
+pub use abi_bridge_macros::foreign_abi;
 pub use abi_bridge_runtime::callback::{CallbackClosure, CallbackClosureMut};
 pub use abi_bridge_runtime::{
     classify, generated_code_bytes, live_trampolines, set_trampoline_limit, AsConv, CallPlan, Callback, CallbackFn,

@@ -49,3 +49,24 @@ fn plans_are_printed_for_both_conventions() {
     assert!(out.contains("win64   a0: rdx  a1: r8  a2: by-ref(r9)  ret: sret(rcx)"), "{out}");
     assert!(out.contains("sysv64  a0: rsi  a1: rdx  a2: {xmm0, rcx}  ret: sret(rdi)"), "{out}");
 }
+
+#[test]
+fn the_readme_quick_start_is_the_quick_start_example_and_runs() {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("## Quick start\n\n```rust\n").expect("a Quick start section")
+        + "## Quick start\n\n```rust\n".len();
+    let quoted = &readme[start..start + readme[start..].find("```\n").expect("the block ends")];
+    let source = include_str!("../src/bin/quick_start.rs");
+    let begin =
+        source.find("// README quick start begins\n").expect("begin marker") + "// README quick start begins\n".len();
+    let end = source.find("// README quick start ends\n").expect("end marker");
+    assert_eq!(
+        quoted,
+        &source[begin..end],
+        "README.md's Quick start must be examples/src/bin/quick_start.rs word for word"
+    );
+    let out = run(env!("CARGO_BIN_EXE_quick-start"));
+    assert!(out.contains("echo (win64 build) v10200: mix = 140"), "{out}");
+    assert!(out.contains("faded = [1.0, 0.875, 0.75"), "{out}");
+    assert!(out.contains("reset = None"), "{out}");
+}

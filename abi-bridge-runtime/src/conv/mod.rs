@@ -119,7 +119,29 @@ static_convs!(Win64 => Conv::Win64, SysV64 => Conv::SysV64);
 /// Where `sig`'s arguments and return value travel under `conv`: the one
 /// place that picks a convention's rules.
 ///
-/// A pure function: the same signature always gets the same plan.
+/// A pure function: the same signature always gets the same plan. The plan's
+/// `Display` is where each value travels, as users and tests read it:
+///
+/// ```
+/// use abi_bridge_runtime::{classify, Conv, ForeignType, Signature, TypeDesc};
+///
+/// let vec2 = TypeDesc::new_struct("Vec2f", &[("x", f32::DESC), ("y", f32::DESC)])?;
+/// let big = TypeDesc::new_struct("Big", &[("a", f64::DESC), ("b", f64::DESC), ("c", f64::DESC)])?;
+/// let sig = Signature::new(&[vec2, i32::DESC, big], Some(big))?;
+///
+/// // win64: an 8-byte struct in a general register, whatever its fields;
+/// // other sizes by reference; a hidden return pointer first.
+/// assert_eq!(
+///     classify(Conv::Win64, &sig).to_string(),
+///     "a0: rdx  a1: r8  a2: by-ref(r9)  ret: sret(rcx)"
+/// );
+/// // sysv64: two floats are one SSE eightbyte; 24 bytes go on the stack.
+/// assert_eq!(
+///     classify(Conv::SysV64, &sig).to_string(),
+///     "a0: xmm0  a1: rsi  a2: [rsp+8; 24 bytes]  ret: sret(rdi)"
+/// );
+/// # Ok::<(), abi_bridge_runtime::Error>(())
+/// ```
 pub fn classify(conv: Conv, sig: &Signature) -> CallPlan {
     match conv {
         Conv::SysV64 => sysv64::classify(sig),
