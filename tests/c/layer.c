@@ -58,3 +58,12 @@ MS double layer_call24(ms_cb24 f, int64_t k) {
              k + 12, k + 13.5, k + 14, k + 15.5, k + 16, k + 17.5, k + 18, k + 19.5, k + 20, k + 21.5, k + 22,
              k + 23.5);
 }
+
+/* A UEFI-style protocol: a struct of efiapi (ms_abi) function pointers that
+ * take the protocol itself, handed to firmware-side code that calls them. */
+typedef struct Proto Proto;
+struct Proto {
+    int64_t (MS *output)(Proto *self, const uint16_t *text);
+    uint64_t count;
+};
+MS int64_t layer_uefi_print(Proto *p, const uint16_t *text) { return p->output(p, text) * 10 + (int64_t)p->count; }

@@ -11,6 +11,7 @@
 #![allow(clippy::undocumented_unsafe_blocks)]
 
 use core::ffi::c_void;
+use core::ptr::NonNull;
 
 use abi_bridge::{foreign_abi, Callback, Conv, ForeignType, Win64};
 // The gcc-built fixtures are linked through this crate.
@@ -250,6 +251,34 @@ fn function_pointers_in_structs_are_of_the_foreign_convention() {
     // A win64 function pointer returned by win64 code is callable as such.
     let picked = unsafe { layer_pick(&table, 1) };
     assert_eq!(picked(9), 81);
+}
+
+/// A UEFI protocol: efiapi function pointers taking the protocol itself.
+#[derive(ForeignType)]
+#[repr(C)]
+struct Proto {
+    output: extern "efiapi" fn(NonNull<Proto>, *const u16) -> i64,
+    count: u64,
+}
+
+extern "efiapi" fn proto_output(this: NonNull<Proto>, text: *const u16) -> i64 {
+    // SAFETY: the firmware side passes the protocol it was given and a
+    // NUL-terminated UCS-2 string.
+    let (count, len) = unsafe { (this.as_ref().count, (0..).take_while(|&i| *text.add(i) != 0).count()) };
+    count as i64 * 100 + len as i64
+}
+
+#[foreign_abi(efiapi)]
+extern "C" {
+    fn layer_uefi_print(p: NonNull<Proto>, text: *const u16) -> i64;
+}
+
+#[test]
+fn efiapi_function_pointers_and_non_null_cross() {
+    let mut proto = Proto { output: proto_output, count: 3 };
+    let text: Vec<u16> = "hello".encode_utf16().chain([0]).collect();
+    // 10 * (3 * 100 + 5) + 3
+    assert_eq!(unsafe { layer_uefi_print(NonNull::from(&mut proto), text.as_ptr()) }, 3053);
 }
 
 #[foreign_abi(sysv64)]
