@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Builds the README's results table from `cargo bench -p abi-bridge` output
+"""Builds the README's results table from `cargo bench -p abi-bridge-bench` output
 (criterion) and `scripts/icount.sh` output.
 
-    cargo bench -p abi-bridge --bench calls > bench.txt
+    cargo bench -p abi-bridge-bench --bench calls > bench.txt
     scripts/icount.sh > icount.txt
     scripts/bench-table.py bench.txt icount.txt
 """

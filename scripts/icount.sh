@@ -12,7 +12,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
   echo "icount: installing valgrind" >&2
   apt-get update -qq && apt-get install -y -qq valgrind >/dev/null
 fi
-bench=$(cargo bench -p abi-bridge --bench calls --no-run --message-format=json 2>/dev/null |
+bench=$(cargo bench -p abi-bridge-bench --bench calls --no-run --message-format=json 2>/dev/null |
   grep -o '"executable":"[^"]*calls-[^"]*"' | tail -1 | cut -d'"' -f4)
 [ -x "$bench" ] || { echo "icount: could not build the benchmark binary" >&2; exit 1; }
 n1=20000

@@ -40,6 +40,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
+    // trybuild compiles this crate once more, as a dependency of the UI cases
+    // (`tests/ui.rs`), with `--cfg trybuild`. No UI case uses the corpus, and
+    // generating and compiling it was most of the UI test's time, so that
+    // build skips it (and `src/lib.rs` is empty there).
+    println!("cargo::rustc-check-cfg=cfg(trybuild)");
+    if std::env::var_os("CARGO_CFG_TRYBUILD").is_some() {
+        return;
+    }
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build");
     println!("cargo:rerun-if-changed=c");

@@ -1,3 +1,22 @@
+// abi-bridge supports x86-64 Linux only: the thunks are x86-64 code that
+// moves arguments between the win64 and sysv64 conventions, executable memory
+// comes from Linux mmap/mprotect, and the tests read /proc/self/maps. On any
+// other target the crate stops at one error naming the platform: the
+// `compile_error!` reports it, and `cfg(any())` then empties the crate, so that
+// rustc does not go on to report every `extern "win64"` in it as an
+// unsupported ABI (hundreds of errors on aarch64). rustc adds one note that the
+// doc value is not a literal.
+#![cfg_attr(
+    not(target_arch = "x86_64"),
+    doc = compile_error!("abi-bridge supports x86-64 Linux only, and this target's architecture is not x86-64"),
+    cfg(any())
+)]
+#![cfg_attr(
+    all(target_arch = "x86_64", not(target_os = "linux")),
+    doc = compile_error!("abi-bridge supports x86-64 Linux only, and this target's OS is not Linux"),
+    cfg(any())
+)]
+
 //! The runtime of [abi-bridge](https://docs.rs/abi-bridge): type descriptions,
 //! C layout, calling-convention plans, and (in later modules) the JIT that turns
 //! two plans into a thunk.
@@ -7,6 +26,9 @@
 //! signature's complete plan).
 //!
 //! Users depend on the `abi-bridge` crate, which re-exports what they need.
+//!
+//! Supported platform: x86-64 Linux. On any other target the crate does not
+//! compile, with one error that says so.
 
 /// Invokes `$m!(A32 .. A1)`, `$m!(A31 .. A1)`, ... down to `$m!()`: every
 /// arity a function type naming a signature may have (up to

@@ -6,6 +6,11 @@
 //! After changing a message on purpose, regenerate the expected output with
 //! `TRYBUILD=overwrite cargo test -p abi-bridge-tests --test ui` and review the
 //! diff.
+//!
+//! trybuild compiles the cases in a project of its own (`target/tests/trybuild/`)
+//! that depends on this crate, built again with `--cfg trybuild`. There the
+//! crate is empty and its build script skips the gcc corpus (see `build.rs`), so
+//! a case can use `abi_bridge` but not `abi_bridge_tests`.
 
 #[test]
 fn ui() {

@@ -2,7 +2,7 @@
 //! rustc's native `extern "win64"` call (the limit), abi-bridge's
 //! `#[foreign_abi]` method and `Thunk`, and libffi's FFI_WIN64 mode.
 //!
-//! `cargo bench -p abi-bridge` times them with criterion. With
+//! `cargo bench -p abi-bridge-bench` times them with criterion. With
 //! `ABI_BRIDGE_ICOUNT=<case>:<n>` the binary instead runs one case `n` times
 //! and exits, for `scripts/icount.sh` to count instructions per call under
 //! callgrind (exact and repeatable where timings on a shared machine are not).
