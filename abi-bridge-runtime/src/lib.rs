@@ -27,6 +27,7 @@ pub mod callback;
 pub mod conv;
 pub mod error;
 mod foreign;
+mod hash;
 mod jit;
 pub mod layout;
 pub mod library;
@@ -75,7 +76,7 @@ pub mod __private {
         let mut offsets = [0; N];
         let mut i = 0;
         while i < N {
-            offsets[i] = record.place(fields[i]);
+            offsets[i] = record.place(fields[i].size, fields[i].align);
             i += 1;
         }
         CLayout { offsets, size: record.size(), align: record.align() }

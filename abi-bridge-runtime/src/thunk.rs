@@ -11,11 +11,12 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use crate::conv::Conv;
 use crate::error::Error;
+use crate::hash::WordMap;
 use crate::jit::{self, Bridge, Context, Target};
 use crate::memory::{self, Slot, Trampolines, STUB_CONTEXT};
 use crate::plan::{classify, CallPlan};
 use crate::signature::Signature;
-use crate::types::{ForeignType, TypeDesc, WordMap};
+use crate::types::{ForeignType, TypeDesc};
 
 /// The shapes of generated code for one signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -48,7 +48,7 @@ struct B3 {
 unsafe impl ForeignType for B3 {
     const DESC: &'static TypeDesc = &{
         let mut l = RecordLayout::new(false);
-        let (a, b, c) = (l.place(u8::DESC), l.place(u8::DESC), l.place(u8::DESC));
+        let (a, b, c) = (l.place(1, 1), l.place(1, 1), l.place(1, 1));
         assert!(l.size() == core::mem::size_of::<B3>());
         TypeDesc {
             name: "B3",
