@@ -51,7 +51,6 @@ pub use types::{ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::conv::{sysv64, win64};
-    pub use crate::layout::RecordLayout;
     pub use crate::types::{Field, ForeignType, TypeDesc, TypeKind};
     pub use core::mem::{align_of, offset_of, size_of};
 
@@ -72,7 +71,7 @@ pub mod __private {
     /// The C layout of a struct (or, if `union`, a union) whose fields have
     /// the types `fields`, in declaration order.
     pub const fn c_layout<const N: usize>(union: bool, fields: &[&TypeDesc; N]) -> CLayout<N> {
-        let mut record = RecordLayout::new(union);
+        let mut record = crate::layout::RecordLayout::new(union);
         let mut offsets = [0; N];
         let mut i = 0;
         while i < N {
