@@ -18,10 +18,11 @@ use std::cell::RefCell;
 
 use crate::conv::{AsConv, Conv};
 use crate::error::Error;
+use crate::hash::WordMap;
 use crate::signature::{FnSignature, Signature};
 use crate::thunk::{self, Shape};
 use crate::trampoline::{Slot, TRAMPOLINES};
-use crate::types::{ForeignReturn, ForeignType, WordMap};
+use crate::types::{ForeignReturn, ForeignType};
 
 /// A function type `fn(A1, …, An) -> R` (n ≤ 32) that names a callback's
 /// signature, with the foreign function-pointer types Rust can name for it.

@@ -11,9 +11,9 @@ use core::ffi::c_void;
 use std::cell::RefCell;
 
 use crate::conv::Conv;
+use crate::hash::WordMap;
 use crate::signature::{FnSignature, Signature};
 use crate::thunk::Thunk;
-use crate::types::WordMap;
 
 /// `f`, a function of convention `own` and signature `F`, as a pointer that
 /// code of convention `caller` can call: `f` itself when the conventions

@@ -1,10 +1,11 @@
 //! Where a value's bytes are: C layout rules for structs, unions and arrays.
 //!
-//! Everything here is `const fn`, so `#[derive(ForeignType)]` computes a
-//! struct's layout at compile time with the very code that run-time type
-//! descriptions use.
-
-use crate::types::{TypeDesc, TypeKind};
+//! C layout reads nothing of a type but its size and alignment, so this
+//! module depends on nothing else in the crate: [`types`](crate::types) and
+//! the code of `#[derive(ForeignType)]` hand it sizes and alignments and
+//! build their descriptions from the offsets it returns. Everything here is
+//! `const fn`, so the derive computes a struct's layout at compile time with
+//! the very code that run-time type descriptions use.
 
 /// Rounds `offset` up to a multiple of `align` (a power of two).
 pub const fn align_up(offset: usize, align: usize) -> usize {
@@ -30,19 +31,20 @@ impl RecordLayout {
         RecordLayout { end: 0, align: 1, union }
     }
 
-    /// Places the next field of type `ty` and returns its offset.
-    pub const fn place(&mut self, ty: &TypeDesc) -> usize {
-        if ty.align > self.align {
-            self.align = ty.align;
+    /// Places the next field, of `size` bytes aligned to `align` (a power of
+    /// two), and returns its offset.
+    pub const fn place(&mut self, size: usize, align: usize) -> usize {
+        if align > self.align {
+            self.align = align;
         }
         if self.union {
-            if ty.size > self.end {
-                self.end = ty.size;
+            if size > self.end {
+                self.end = size;
             }
             0
         } else {
-            let offset = align_up(self.end, ty.align);
-            self.end = offset + ty.size;
+            let offset = align_up(self.end, align);
+            self.end = offset + size;
             offset
         }
     }
@@ -58,39 +60,50 @@ impl RecordLayout {
     }
 }
 
-/// The description of the C array `elem[len]`.
-pub const fn array(name: &'static str, elem: &'static TypeDesc, len: usize) -> TypeDesc {
-    TypeDesc { name, size: elem.size * len, align: elem.align, kind: TypeKind::Array { elem, len } }
+/// The size and alignment of the C array `elem[len]`, whose element has
+/// `elem_size` bytes aligned to `elem_align`: C packs the elements at a
+/// stride of their size (already a multiple of their alignment), and the
+/// array is as aligned as one element.
+pub const fn array(elem_size: usize, elem_align: usize, len: usize) -> (usize, usize) {
+    (elem_size * len, elem_align)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::ForeignType;
 
     #[test]
     fn struct_fields_are_aligned_and_size_is_rounded() {
         let mut l = RecordLayout::new(false);
-        assert_eq!(l.place(u8::DESC), 0);
-        assert_eq!(l.place(f64::DESC), 8);
-        assert_eq!(l.place(u16::DESC), 16);
+        assert_eq!(l.place(1, 1), 0);
+        assert_eq!(l.place(8, 8), 8);
+        assert_eq!(l.place(2, 2), 16);
         assert_eq!((l.size(), l.align()), (24, 8));
     }
 
     #[test]
     fn union_fields_overlap() {
         let mut l = RecordLayout::new(true);
-        assert_eq!(l.place(u8::DESC), 0);
-        assert_eq!(l.place(<[u16; 3]>::DESC), 0);
+        assert_eq!(l.place(1, 1), 0);
+        assert_eq!(l.place(6, 2), 0);
         assert_eq!((l.size(), l.align()), (6, 2));
     }
 
     #[test]
-    fn run_time_structs_are_interned_and_laid_out() {
-        let a = TypeDesc::new_struct("CharDouble", &[("c", u8::DESC), ("d", f64::DESC)]).unwrap();
-        let b = TypeDesc::new_struct("CharDouble", &[("c", u8::DESC), ("d", f64::DESC)]).unwrap();
-        assert!(core::ptr::eq(a, b));
-        assert_eq!((a.size, a.align), (16, 8));
-        assert!(TypeDesc::new_struct("Empty", &[]).is_err());
+    fn arrays_keep_their_element_alignment() {
+        assert_eq!(array(2, 2, 3), (6, 2));
+        // `struct { double d; char c; }` is 16 bytes, so two of them are 32.
+        assert_eq!(array(16, 8, 2), (32, 8));
+    }
+
+    #[test]
+    fn layouts_are_computed_in_const_context() {
+        const SIZE: usize = {
+            let mut l = RecordLayout::new(false);
+            l.place(4, 4);
+            l.place(1, 1);
+            l.size()
+        };
+        assert_eq!(SIZE, 8);
     }
 }

@@ -18,12 +18,15 @@
 )]
 
 //! The runtime of [abi-bridge](https://docs.rs/abi-bridge): type descriptions,
-//! C layout, calling-convention plans, and (in later modules) the JIT that turns
-//! two plans into a thunk.
+//! C layout, calling-convention plans, the JIT that turns two plans into a
+//! thunk, executable memory, callbacks and library loading.
 //!
-//! Data flows one way: [`types`] (what a value is) → [`layout`] (where its
-//! bytes are) → [`conv`] (where a convention puts it) → [`plan`] (a
-//! signature's complete plan).
+//! Data flows one way: [`types`] (what a value is, its bytes placed by the
+//! leaf module [`layout`]) → [`conv`] (where a convention puts it) → [`plan`]
+//! (a signature's complete plan) → `jit` (two plans become code) → `memory`
+//! (sealed code pages). `thunk`, `callback`, `trampoline`, `fn_pointer` and
+//! `foreign` use that engine; nothing before `jit` knows machine code, and
+//! nothing after `conv` knows a convention's rules.
 //!
 //! Users depend on the `abi-bridge` crate, which re-exports what they need.
 //!
@@ -53,6 +56,7 @@ pub mod conv;
 pub mod error;
 mod fn_pointer;
 mod foreign;
+mod hash;
 mod jit;
 pub mod layout;
 pub mod library;
@@ -84,7 +88,6 @@ pub const MAX_FN_TYPE_ARITY: usize = 32;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::conv::{sysv64, win64};
-    pub use crate::layout::RecordLayout;
     pub use crate::types::{Field, ForeignType, TypeDesc, TypeKind};
     pub use core::mem::{align_of, offset_of, size_of};
 
@@ -105,11 +108,11 @@ pub mod __private {
     /// The C layout of a struct (or, if `union`, a union) whose fields have
     /// the types `fields`, in declaration order.
     pub const fn c_layout<const N: usize>(union: bool, fields: &[&TypeDesc; N]) -> CLayout<N> {
-        let mut record = RecordLayout::new(union);
+        let mut record = crate::layout::RecordLayout::new(union);
         let mut offsets = [0; N];
         let mut i = 0;
         while i < N {
-            offsets[i] = record.place(fields[i]);
+            offsets[i] = record.place(fields[i].size, fields[i].align);
             i += 1;
         }
         CLayout { offsets, size: record.size(), align: record.align() }

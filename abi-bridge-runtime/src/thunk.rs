@@ -11,12 +11,13 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use crate::conv::Conv;
 use crate::error::Error;
+use crate::hash::WordMap;
 use crate::jit::{self, Bridge};
 use crate::memory;
 use crate::plan::{classify, CallPlan};
 use crate::signature::Signature;
 use crate::trampoline::{Slot, STUB_CONTEXT, TRAMPOLINES};
-use crate::types::{ForeignType, TypeDesc, WordMap};
+use crate::types::{ForeignType, TypeDesc};
 
 /// The shapes of generated code for one signature, as the code cache knows
 /// them ([`jit::Shape`] adds the registers the trampoline stub uses).

@@ -138,6 +138,12 @@ impl TypeDesc {
         TypeDesc { name, size: scalar.size(), align: scalar.size(), kind: TypeKind::Scalar(scalar) }
     }
 
+    /// The description of the C array `elem[len]`, named `name`.
+    pub const fn array(name: &'static str, elem: &'static TypeDesc, len: usize) -> TypeDesc {
+        let (size, align) = layout::array(elem.size, elem.align, len);
+        TypeDesc { name, size, align, kind: TypeKind::Array { elem, len } }
+    }
+
     /// The same description under another name (used for `#[repr(transparent)]`
     /// newtypes and fieldless enums, which travel exactly as their inner type).
     pub const fn renamed(&self, name: &'static str) -> TypeDesc {
@@ -203,7 +209,7 @@ impl TypeDesc {
             return Err(TypeError::Empty { name: format!("{}[0]", elem.name) });
         }
         let name = intern::string(&format!("{}[{len}]", elem.name));
-        Ok(intern::desc(layout::array(name, elem, len)))
+        Ok(intern::desc(TypeDesc::array(name, elem, len)))
     }
 
     fn new_record(
@@ -217,7 +223,7 @@ impl TypeDesc {
         let mut placed = Vec::with_capacity(fields.len());
         let mut record = layout::RecordLayout::new(union);
         for &(field_name, ty) in fields {
-            let offset = record.place(ty);
+            let offset = record.place(ty.size, ty.align);
             placed.push(Field { name: intern::string(field_name), offset, ty });
         }
         let fields = intern::fields(placed);
@@ -261,42 +267,6 @@ impl core::hash::Hash for TypeDesc {
         state.write_u64((self.size as u64) << 32 ^ (self.align as u64) << 24 ^ shape);
     }
 }
-
-/// A fast hasher for the crate's internal maps, whose keys are a few machine
-/// words (SipHash's resistance to chosen keys buys nothing there).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct WordHasher(u64);
-
-impl core::hash::Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.write_u64(n.into());
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(n.into());
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-    fn write_isize(&mut self, n: isize) {
-        self.write_u64(n as u64);
-    }
-}
-
-/// A `HashMap` hashed with [`WordHasher`].
-pub(crate) type WordMap<K, V> = std::collections::HashMap<K, V, core::hash::BuildHasherDefault<WordHasher>>;
 
 impl fmt::Display for TypeDesc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -541,7 +511,7 @@ for_each_arity!(fn_pointer_impls);
 unsafe impl<T: ForeignType, const N: usize> ForeignType for [T; N] {
     const DESC: &'static TypeDesc = &{
         assert!(N > 0, "zero-length arrays cannot cross a foreign ABI boundary: C has no zero-sized types");
-        layout::array("array", T::DESC, N)
+        TypeDesc::array("array", T::DESC, N)
     };
 }
 
@@ -563,4 +533,34 @@ impl ForeignReturn for () {
 
 impl<T: ForeignType> ForeignReturn for T {
     const RETURN_DESC: Option<&'static TypeDesc> = Some(<T as ForeignType>::DESC);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_time_structs_are_interned_and_laid_out() {
+        let a = TypeDesc::new_struct("CharDouble", &[("c", u8::DESC), ("d", f64::DESC)]).unwrap();
+        let b = TypeDesc::new_struct("CharDouble", &[("c", u8::DESC), ("d", f64::DESC)]).unwrap();
+        assert!(core::ptr::eq(a, b));
+        assert_eq!((a.size, a.align), (16, 8));
+        assert_eq!(
+            a.kind,
+            TypeKind::Struct(&[
+                Field { name: "c", offset: 0, ty: u8::DESC },
+                Field { name: "d", offset: 8, ty: f64::DESC },
+            ])
+        );
+        assert!(TypeDesc::new_struct("Empty", &[]).is_err());
+    }
+
+    #[test]
+    fn arrays_are_described_by_c_layout() {
+        let a = <[u16; 3]>::DESC;
+        assert_eq!((a.size, a.align), (6, 2));
+        let r = TypeDesc::new_array(a, 2).unwrap();
+        assert_eq!((r.size, r.align, r.name), (12, 2, "array[2]"));
+        assert!(TypeDesc::new_array(a, 0).is_err());
+    }
 }

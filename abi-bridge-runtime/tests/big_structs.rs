@@ -26,12 +26,12 @@ struct Big<const N: usize> {
 unsafe impl<const N: usize> ForeignType for Big<N> {
     const DESC: &'static TypeDesc = &{
         let mut l = RecordLayout::new(false);
-        let a = l.place(u8::DESC);
-        let b = l.place(f64::DESC);
-        let c = l.place(i16::DESC);
-        let words = l.place(<[u32; N]>::DESC);
-        let d = l.place(f32::DESC);
-        let e = l.place(u8::DESC);
+        let a = l.place(u8::DESC.size, u8::DESC.align);
+        let b = l.place(f64::DESC.size, f64::DESC.align);
+        let c = l.place(i16::DESC.size, i16::DESC.align);
+        let words = l.place(<[u32; N]>::DESC.size, <[u32; N]>::DESC.align);
+        let d = l.place(f32::DESC.size, f32::DESC.align);
+        let e = l.place(u8::DESC.size, u8::DESC.align);
         assert!(a == core::mem::offset_of!(Self, a) && b == core::mem::offset_of!(Self, b));
         assert!(c == core::mem::offset_of!(Self, c) && words == core::mem::offset_of!(Self, words));
         assert!(d == core::mem::offset_of!(Self, d) && e == core::mem::offset_of!(Self, e));

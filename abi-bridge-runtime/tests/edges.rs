@@ -48,7 +48,7 @@ struct B3 {
 unsafe impl ForeignType for B3 {
     const DESC: &'static TypeDesc = &{
         let mut l = RecordLayout::new(false);
-        let (a, b, c) = (l.place(u8::DESC), l.place(u8::DESC), l.place(u8::DESC));
+        let (a, b, c) = (l.place(1, 1), l.place(1, 1), l.place(1, 1));
         assert!(l.size() == core::mem::size_of::<B3>());
         TypeDesc {
             name: "B3",
@@ -118,7 +118,7 @@ struct Odd {
 unsafe impl ForeignType for Odd {
     const DESC: &'static TypeDesc = &{
         let mut l = RecordLayout::new(false);
-        let bytes = l.place(<[u8; 4099]>::DESC);
+        let bytes = l.place(<[u8; 4099]>::DESC.size, <[u8; 4099]>::DESC.align);
         assert!(l.size() == core::mem::size_of::<Odd>());
         TypeDesc {
             name: "Odd",

@@ -18,7 +18,7 @@ macro_rules! foreign_struct {
         unsafe impl ForeignType for $name {
             const DESC: &'static TypeDesc = &{
                 let mut l = RecordLayout::new(false);
-                $(let $f = l.place(<$t as ForeignType>::DESC); assert!($f == core::mem::offset_of!($name, $f));)*
+                $(let $f = l.place(<$t as ForeignType>::DESC.size, <$t as ForeignType>::DESC.align); assert!($f == core::mem::offset_of!($name, $f));)*
                 assert!(l.size() == core::mem::size_of::<$name>());
                 TypeDesc { name: stringify!($name), size: l.size(), align: l.align(),
                     kind: TypeKind::Struct(&[$(Field { name: stringify!($f), offset: $f, ty: <$t as ForeignType>::DESC }),*]) }

@@ -1,6 +1,8 @@
 //! The rules of the C ABI that a `#[derive(ForeignType)]` input must follow.
 //! Each broken rule is an error on the token at fault that says what to do
 //! instead; what passes becomes a [`Shape`] the expansion can rely on.
+//! Whether a field's type has a `ForeignType` description is not a rule
+//! checked here: only the compiler knows, so the expansion asks it.
 
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -41,26 +43,27 @@ pub(crate) struct RecordField<'a> {
     pub(crate) ty: &'a Type,
 }
 
-/// The shape of `input`, or `None` after recording in `errors` every rule it
-/// breaks.
-pub(crate) fn shape<'a>(input: &Input<'a>, errors: &mut Errors) -> Option<Shape<'a>> {
-    let mut broken = Errors::default();
-    let shape = checked_shape(input, &mut broken);
-    match broken.finish() {
-        Ok(()) => shape,
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    }
+/// What the checks made of an input.
+pub(crate) struct Checked<'a> {
+    /// How the input travels; `None` only if a broken rule leaves it no
+    /// shape (an enum without an integer repr, a newtype without a field).
+    /// Meaningful only if no rule is broken.
+    pub(crate) shape: Option<Shape<'a>>,
+    /// The types of the described fields that broke no rule here. Whether
+    /// they are `ForeignType`s only the compiler can tell, and it must tell
+    /// even when the input is rejected for another mistake, so that all of
+    /// them show in one build.
+    pub(crate) unjudged: Vec<&'a Type>,
 }
 
-fn checked_shape<'a>(input: &Input<'a>, errors: &mut Errors) -> Option<Shape<'a>> {
+/// Holds `input` to the rules, recording in `errors` every rule it breaks.
+pub(crate) fn check<'a>(input: &Input<'a>, errors: &mut Errors) -> Checked<'a> {
     unverified_reprs(input, errors);
+    let mut unjudged = Vec::new();
     let shape = match input.body {
-        Body::Struct(fields) if has(input, &ReprKind::Transparent) => transparent(input, fields, errors),
-        Body::Struct(fields) => record(input, false, fields.iter().collect(), errors),
-        Body::Union(fields) => record(input, true, fields.named.iter().collect(), errors),
+        Body::Struct(fields) if has(input, &ReprKind::Transparent) => transparent(input, fields, &mut unjudged, errors),
+        Body::Struct(fields) => record(input, false, fields.iter().collect(), &mut unjudged, errors),
+        Body::Union(fields) => record(input, true, fields.named.iter().collect(), &mut unjudged, errors),
         Body::Enum(_) => fieldless_enum(input, errors),
     };
     if input.concrete_type().is_none() {
@@ -74,7 +77,7 @@ fn checked_shape<'a>(input: &Input<'a>, errors: &mut Errors) -> Option<Shape<'a>
             );
         }
     }
-    shape
+    Checked { shape, unjudged }
 }
 
 fn has(input: &Input<'_>, kind: &ReprKind) -> bool {
@@ -118,8 +121,14 @@ fn int128_message(int: &Ident) -> String {
     )
 }
 
-/// A `#[repr(C)]` struct or union.
-fn record<'a>(input: &Input<'a>, union: bool, fields: Vec<&'a syn::Field>, errors: &mut Errors) -> Option<Shape<'a>> {
+/// A `#[repr(C)]` struct or union; every field is described.
+fn record<'a>(
+    input: &Input<'a>,
+    union: bool,
+    fields: Vec<&'a syn::Field>,
+    unjudged: &mut Vec<&'a Type>,
+    errors: &mut Errors,
+) -> Option<Shape<'a>> {
     let keyword = if union { "union" } else { "struct" };
     if !has(input, &ReprKind::C) && !has(input, &ReprKind::Rust) {
         errors.error(
@@ -135,7 +144,9 @@ fn record<'a>(input: &Input<'a>, union: bool, fields: Vec<&'a syn::Field>, error
         errors.error(input.ident, zero_sized_message(input.ident));
     }
     for field in &fields {
-        no_128_bit_integers(&field.ty, errors);
+        if no_128_bit_integers(&field.ty, errors) {
+            unjudged.push(&field.ty);
+        }
     }
     let fields = fields
         .into_iter()
@@ -162,8 +173,14 @@ fn zero_sized_message(ident: &Ident) -> String {
     )
 }
 
-/// A `#[repr(transparent)]` struct: exactly one field that is not `PhantomData`.
-fn transparent<'a>(input: &Input<'a>, fields: &'a Fields, errors: &mut Errors) -> Option<Shape<'a>> {
+/// A `#[repr(transparent)]` struct: exactly one field that is not `PhantomData`,
+/// the only one described.
+fn transparent<'a>(
+    input: &Input<'a>,
+    fields: &'a Fields,
+    unjudged: &mut Vec<&'a Type>,
+    errors: &mut Errors,
+) -> Option<Shape<'a>> {
     let mut inner = fields.iter().filter(|field| !is_phantom_data(&field.ty));
     let Some(first) = inner.next() else {
         errors.error(input.ident, zero_sized_message(input.ident));
@@ -179,7 +196,9 @@ fn transparent<'a>(input: &Input<'a>, fields: &'a Fields, errors: &mut Errors) -
             ),
         );
     }
-    no_128_bit_integers(&first.ty, errors);
+    if no_128_bit_integers(&first.ty, errors) {
+        unjudged.push(&first.ty);
+    }
     Some(Shape::Transparent { inner: &first.ty })
 }
 
@@ -194,28 +213,31 @@ fn is_phantom_data(ty: &Type) -> bool {
     }
 }
 
-/// 128-bit integers anywhere in a field's type, even as array elements.
-fn no_128_bit_integers(ty: &Type, errors: &mut Errors) {
+/// 128-bit integers anywhere in a field's type, even as array elements:
+/// `true` if there are none, else `false` after an error on each.
+fn no_128_bit_integers(ty: &Type, errors: &mut Errors) -> bool {
     match ty {
         Type::Path(path) if path.qself.is_none() => {
             if let Some(last) = path.path.segments.last() {
                 if is_128_bit(&last.ident) && last.arguments.is_empty() {
                     errors.error(ty, int128_message(&last.ident));
+                    return false;
                 }
-                // `Option<[u128; 2]>` and the like: look inside type arguments too.
+                // `Option<[u128; 2]>` and the like: look inside type arguments too,
+                // reporting each one.
                 if let PathArguments::AngleBracketed(args) = &last.arguments {
-                    for arg in &args.args {
-                        if let GenericArgument::Type(ty) = arg {
-                            no_128_bit_integers(ty, errors);
-                        }
-                    }
+                    return args.args.iter().fold(true, |none, arg| match arg {
+                        GenericArgument::Type(ty) => no_128_bit_integers(ty, errors) && none,
+                        _ => none,
+                    });
                 }
             }
+            true
         }
         Type::Array(array) => no_128_bit_integers(&array.elem, errors),
         Type::Group(group) => no_128_bit_integers(&group.elem, errors),
         Type::Paren(paren) => no_128_bit_integers(&paren.elem, errors),
-        _ => {}
+        _ => true,
     }
 }
 

@@ -58,7 +58,7 @@ pub(crate) fn expand(input: &Input<'_>, shape: &Shape<'_>) -> TokenStream {
 /// (a bound would only make the impl silently never apply).
 fn bounded_generics(generics: &Generics, shape: &Shape<'_>) -> Generics {
     let mut generics = generics.clone();
-    let params: Vec<Ident> = generics.type_params().map(|p| p.ident.clone()).collect();
+    let params = type_params(&generics);
     let described: Vec<&Type> = match shape {
         Shape::Record { fields, .. } => fields.iter().map(|f| f.ty).collect(),
         Shape::Transparent { inner } => vec![inner],
@@ -71,6 +71,37 @@ fn bounded_generics(generics: &Generics, shape: &Shape<'_>) -> Generics {
         }
     }
     generics
+}
+
+/// The names of the type parameters of `generics`.
+fn type_params(generics: &Generics) -> Vec<Ident> {
+    generics.type_params().map(|p| p.ident.clone()).collect()
+}
+
+/// The code of a rejected input, which gets no impl (it would only add
+/// follow-up errors): `<F as ForeignType>::DESC` for each field type `F` of
+/// `unjudged`, so that the compiler reports every one without a description,
+/// on that type, in the same build as the input's other mistakes. They sit in
+/// a function with the input's generics, whose lifetimes and const
+/// parameters a field may name. Types naming a type parameter are left out:
+/// the impl would have bounded them, so only an instance could be wrong.
+pub(crate) fn field_checks(input: &Input<'_>, unjudged: &[&Type]) -> TokenStream {
+    let params = type_params(input.generics);
+    let descs: Vec<TokenStream> =
+        unjudged.iter().filter(|ty| !names_any(ty.to_token_stream(), &params)).map(|ty| field_desc(ty)).collect();
+    if descs.is_empty() {
+        return TokenStream::new();
+    }
+    let (generics, _, where_clause) = input.generics.split_for_impl();
+    let function = local("field_types");
+    quote! {
+        const _: () = {
+            #[allow(dead_code)]
+            fn #function #generics() #where_clause {
+                #(let _ = #descs;)*
+            }
+        };
+    }
 }
 
 /// Whether `tokens` contain any of `idents`, at any depth.

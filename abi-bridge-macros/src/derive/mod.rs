@@ -10,17 +10,23 @@ use proc_macro2::TokenStream;
 
 use crate::errors::Errors;
 
-/// The expansion of `#[derive(ForeignType)]` on `input`: the impl, or only
-/// the errors if the input breaks any rule (an impl built from a rejected
-/// type would just add confusing follow-up errors).
+/// The expansion of `#[derive(ForeignType)]` on `input`: the impl, or, if
+/// the input breaks any rule, its errors and the compiler's check of the
+/// field types the rules left alone (no impl: one built from a rejected type
+/// would just add confusing follow-up errors). Either way every mistake in
+/// the input shows in one build.
 pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
     let input = parse::input(input, &mut errors);
-    let shape = check::shape(&input, &mut errors);
-    match (errors.finish(), shape) {
+    let checked = check::check(&input, &mut errors);
+    match (errors.finish(), checked.shape) {
         (Ok(()), Some(shape)) => expand::expand(&input, &shape),
-        (Err(errors), _) => errors.to_compile_error(),
-        (Ok(()), None) => unreachable!("`check::shape` records an error whenever it finds no shape"),
+        (Err(errors), _) => {
+            let mut out = errors.to_compile_error();
+            out.extend(expand::field_checks(&input, &checked.unjudged));
+            out
+        }
+        (Ok(()), None) => unreachable!("`check::check` records an error whenever it finds no shape"),
     }
 }
 
@@ -165,5 +171,38 @@ mod tests {
         ));
         assert_eq!(out.matches("compile_error").count(), 2, "{out}");
         assert!(!out.contains("impl"), "{out}");
+        // `u128` has its own error; the compiler is not asked about it too.
+        assert!(!out.contains("DESC"), "{out}");
+    }
+
+    /// One rejected field must not hide the others: the compiler is asked
+    /// about every field type the rules did not judge, each on its own.
+    #[test]
+    fn a_rejected_input_leaves_its_other_fields_to_the_compiler() {
+        let out = derive(quote!(
+            #[repr(C)]
+            #[foreign_type(expect(win64 = "register"))]
+            struct Mixed<'a, T, const N: usize> {
+                a: i128,
+                b: String,
+                c: [Option<u128>; 2],
+                d: &'a str,
+                e: [u8; N],
+                f: Vec<T>,
+            }
+        ));
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+        assert!(!out.contains("impl"), "{out}");
+        let checks = quote! {
+            const _: () = {
+                #[allow(dead_code)]
+                fn __abi_bridge_field_types<'a, T, const N: usize>() {
+                    let _ = <String as ::abi_bridge::__private::ForeignType>::DESC;
+                    let _ = <&'a str as ::abi_bridge::__private::ForeignType>::DESC;
+                    let _ = <[u8; N] as ::abi_bridge::__private::ForeignType>::DESC;
+                }
+            };
+        };
+        assert!(out.ends_with(&checks.to_string()), "{out}");
     }
 }
