@@ -158,6 +158,21 @@ fn checksum_256k_thunk() -> (Thunk, extern "win64" fn(i64, &Big256K, f64) -> u64
     (thunk, f)
 }
 
+/// Calls the 256 KiB thunk with `big` on a thread named `name` whose stack
+/// is `stack` bytes.
+fn checksum_in_thread(name: &str, stack: usize, big: Box<Big256K>) -> u64 {
+    std::thread::Builder::new()
+        .name(name.into())
+        .stack_size(stack)
+        .spawn(move || {
+            let (_thunk, f) = checksum_256k_thunk();
+            f(5, &big, 1.5)
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
 #[test]
 fn a_256_kib_argument_is_copied_in_a_frame_probed_page_by_page() {
     let big = Big256K::new(99);
@@ -174,16 +189,7 @@ fn a_256_kib_argument_is_copied_in_a_frame_probed_page_by_page() {
     // needs, in 320 KiB; a frame that skipped pages would still run here, so
     // the probe itself is shown by the disassembly test in `jit` and by
     // `a_frame_larger_than_the_stack_faults_in_the_guard_page` below.
-    let got = std::thread::Builder::new()
-        .stack_size(320 << 10)
-        .spawn(move || {
-            let (_thunk, f) = checksum_256k_thunk();
-            f(5, &big, 1.5)
-        })
-        .unwrap()
-        .join()
-        .unwrap();
-    assert_eq!(got, expected);
+    assert_eq!(checksum_in_thread("roomy", 320 << 10, big), expected);
 }
 
 /// In a child process (this test binary, asked by the environment): the
@@ -193,17 +199,7 @@ const OVERFLOW_CHILD: &str = "ABI_BRIDGE_TEST_OVERFLOW_CHILD";
 #[test]
 fn a_frame_larger_than_the_stack_faults_in_the_guard_page() {
     if std::env::var_os(OVERFLOW_CHILD).is_some() {
-        let big = Big256K::new(3);
-        std::thread::Builder::new()
-            .name("small".into())
-            .stack_size(64 << 10)
-            .spawn(move || {
-                let (_thunk, f) = checksum_256k_thunk();
-                f(5, &big, 1.5)
-            })
-            .unwrap()
-            .join()
-            .unwrap();
+        checksum_in_thread("small", 64 << 10, Big256K::new(3));
         unreachable!("a 256 KiB frame does not fit in 64 KiB");
     }
     // Probed page by page, the frame's first fault lands in the thread's

@@ -35,6 +35,7 @@
 
 pub mod corpus;
 pub mod forward;
+pub mod layer;
 pub mod plan_call;
 pub mod reverse;
 pub mod value;

@@ -1,62 +1,13 @@
-//! A linked `#[foreign_abi]` block makes the code of all its functions on the
+//! A linked `#[foreign_abi]` block (`abi_bridge_tests::layer`) makes the code of all its functions on the
 //! first call of any of them, published together (so they share pages,
 //! instead of a page each). Its own test binary: the count of generated code
 //! bytes is process-wide.
 
-use abi_bridge::{foreign_abi, generated_code_bytes};
-// The gcc-built fixtures are linked through this crate.
-use abi_bridge_tests as _;
+use abi_bridge::generated_code_bytes;
+use abi_bridge_tests::layer::{layer_apply, layer_present, layer_sum40};
 
 extern "C" fn negate(x: i32) -> i32 {
     -x
-}
-
-#[foreign_abi(win64)]
-extern "C" {
-    fn layer_present(x: i32) -> i32;
-    fn layer_apply(f: extern "C" fn(i32) -> i32, x: i32) -> i32;
-    fn layer_sum40(
-        a0: i64,
-        a1: f64,
-        a2: i64,
-        a3: f64,
-        a4: i64,
-        a5: f64,
-        a6: i64,
-        a7: f64,
-        a8: i64,
-        a9: f64,
-        a10: i64,
-        a11: f64,
-        a12: i64,
-        a13: f64,
-        a14: i64,
-        a15: f64,
-        a16: i64,
-        a17: f64,
-        a18: i64,
-        a19: f64,
-        a20: i64,
-        a21: f64,
-        a22: i64,
-        a23: f64,
-        a24: i64,
-        a25: f64,
-        a26: i64,
-        a27: f64,
-        a28: i64,
-        a29: f64,
-        a30: i64,
-        a31: f64,
-        a32: i64,
-        a33: f64,
-        a34: i64,
-        a35: f64,
-        a36: i64,
-        a37: f64,
-        a38: i64,
-        a39: f64,
-    ) -> f64;
 }
 
 #[test]

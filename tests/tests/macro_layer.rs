@@ -73,53 +73,45 @@ fn user_items_named_like_the_expansions_own_change_nothing() {
     assert_eq!(unsafe { lib.maybe(3) }, Some(4));
 }
 
-mod names {
-    use ::abi_bridge::foreign_abi;
+/// Declares `layer_names` (14 `int64_t`s) with parameters named after every
+/// identifier the expansion uses (locals, items, the symbol's and the block's
+/// own names), once linked and once from the library.
+macro_rules! declare_names {
+    ($($param:ident),* $(,)?) => {
+        mod names {
+            use ::abi_bridge::foreign_abi;
 
-    /// Parameters named after every identifier the expansion uses (locals,
-    /// items, the symbol's and the block's own names).
-    #[foreign_abi(win64)]
-    extern "C" {
-        #[link_name = "layer_names"]
-        pub fn linked_names(
-            target: i64,
-            code: i64,
-            entry: i64,
-            index: i64,
-            name: i64,
-            sigs: i64,
-            library: i64,
-            codes: i64,
-            converted0: i64,
-            arg0: i64,
-            target0: i64,
-            __abi_bridge_symbol: i64,
-            __abi_bridge_first_call: i64,
-            r#self_: i64,
-        ) -> i64;
-    }
+            #[foreign_abi(win64)]
+            extern "C" {
+                #[link_name = "layer_names"]
+                pub(crate) fn linked_names($($param: i64),*) -> i64;
+            }
 
-    #[foreign_abi(win64, library = LayerNames)]
-    extern "C" {
-        #[link_name = "layer_names"]
-        pub fn names(
-            target: i64,
-            code: i64,
-            entry: i64,
-            index: i64,
-            name: i64,
-            sigs: i64,
-            library: i64,
-            codes: i64,
-            converted0: i64,
-            arg0: i64,
-            target0: i64,
-            __abi_bridge_symbol: i64,
-            __abi_bridge_first_call: i64,
-            r#self_: i64,
-        ) -> i64;
-    }
+            #[foreign_abi(win64, library = LayerNames)]
+            extern "C" {
+                #[link_name = "layer_names"]
+                pub(crate) fn names($($param: i64),*) -> i64;
+            }
+        }
+    };
 }
+
+declare_names!(
+    target,
+    code,
+    entry,
+    index,
+    name,
+    sigs,
+    library,
+    codes,
+    converted0,
+    arg0,
+    target0,
+    __abi_bridge_symbol,
+    __abi_bridge_first_call,
+    self_,
+);
 
 #[test]
 fn parameters_named_like_the_expansions_own_identifiers_arrive_unchanged() {
@@ -296,50 +288,10 @@ fn a_win64_function_handed_to_sysv64_code_is_wrapped() {
     assert_eq!(unsafe { layer_apply_sysv(win64_add_ten, 5) }, 44);
 }
 
+use abi_bridge_tests::layer::layer_sum40;
+
 #[foreign_abi(win64)]
 extern "C" {
-    fn layer_sum40(
-        a0: i64,
-        a1: f64,
-        a2: i64,
-        a3: f64,
-        a4: i64,
-        a5: f64,
-        a6: i64,
-        a7: f64,
-        a8: i64,
-        a9: f64,
-        a10: i64,
-        a11: f64,
-        a12: i64,
-        a13: f64,
-        a14: i64,
-        a15: f64,
-        a16: i64,
-        a17: f64,
-        a18: i64,
-        a19: f64,
-        a20: i64,
-        a21: f64,
-        a22: i64,
-        a23: f64,
-        a24: i64,
-        a25: f64,
-        a26: i64,
-        a27: f64,
-        a28: i64,
-        a29: f64,
-        a30: i64,
-        a31: f64,
-        a32: i64,
-        a33: f64,
-        a34: i64,
-        a35: f64,
-        a36: i64,
-        a37: f64,
-        a38: i64,
-        a39: f64,
-    ) -> f64;
     fn layer_call24(f: &Callback<Cb24, Win64>, k: i64) -> f64;
 }
 

@@ -30,7 +30,28 @@ struct Parts<'a> {
     locals: Vec<Ident>,
 }
 
+/// What every generated function of a declaration is made of.
+struct Body<'a> {
+    params: Vec<TokenStream>,
+    ret: &'a Type,
+    entry_type: TokenStream,
+    checks: TokenStream,
+    conversions: TokenStream,
+    locals: &'a [Ident],
+}
+
 impl<'a> Parts<'a> {
+    fn body(&'a self) -> Body<'a> {
+        Body {
+            params: self.public_params(),
+            ret: self.ret(),
+            entry_type: self.entry_type(),
+            checks: self.checks(),
+            conversions: self.conversions(),
+            locals: &self.locals,
+        }
+    }
+
     fn new(d: &'a Decl, conv: &'a TokenStream) -> Self {
         let locals =
             (0..d.params.len()).map(|i| format_ident!("__abi_bridge_arg{}", i, span = Span::mixed_site())).collect();
@@ -215,12 +236,7 @@ fn linked_fn(block: &Block, conv: &TokenStream, block_fn: &Ident, index: usize, 
     let p = Parts::new(d, conv);
     let (cfgs, attrs, vis, name, symbol) = (&d.cfgs, &d.attrs, &d.item.vis, d.name(), &d.symbol);
     let (block_cfgs, links, block_attrs) = (&block.cfgs, &block.links, &block.attrs);
-    let params = p.public_params();
-    let ret = p.ret();
-    let entry_type = p.entry_type();
-    let checks = p.checks();
-    let conversions = p.conversions();
-    let locals = &p.locals;
+    let Body { params, ret, entry_type, checks, conversions, locals } = p.body();
     let foreign_types = p.foreign_types();
     let name_str = name.to_string();
     // The user's parameters are converted first, in a scope holding no item
@@ -394,12 +410,7 @@ fn library(conv: &TokenStream, conv_name: Conv, lib: &Ident, block: &Block) -> T
 fn library_method(conv: &TokenStream, d: &Decl) -> TokenStream {
     let p = Parts::new(d, conv);
     let (cfgs, attrs, vis, name) = (&d.cfgs, &d.attrs, &d.item.vis, d.name());
-    let params = p.public_params();
-    let ret = p.ret();
-    let entry_type = p.entry_type();
-    let checks = p.checks();
-    let conversions = p.conversions();
-    let locals = &p.locals;
+    let Body { params, ret, entry_type, checks, conversions, locals } = p.body();
     let call = quote_spanned! {Span::mixed_site()=>
         #checks
         #conversions
