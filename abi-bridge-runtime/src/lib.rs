@@ -40,6 +40,7 @@ pub mod signature;
 mod thunk;
 mod trampoline;
 pub mod types;
+pub mod variadic;
 
 pub use callback::{generated_code_bytes, Callback, CallbackFn};
 pub use conv::{AsConv, Conv, StaticConv, SysV64, Win64};
@@ -50,6 +51,7 @@ pub use signature::{FnSignature, Signature};
 pub use thunk::Thunk;
 pub use trampoline::{live_trampolines, set_trampoline_limit};
 pub use types::{ForeignPointee, ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
+pub use variadic::{VaArgs, VarArg, VarArgs, VariadicCallback};
 
 /// The most arguments a function *type* naming a signature may have
 /// (`fn(A1, …, An) -> R` in [`Signature::of`], [`Callback`], function-pointer
@@ -67,6 +69,7 @@ pub mod __private {
     pub use core::mem::{align_of, offset_of, size_of};
 
     pub use crate::foreign::*;
+    pub use crate::variadic::{variadic_code, VariadicDecl};
     pub use crate::memory::writable_and_executable_mappings;
 
     /// A record's C layout, computed in `const` context by the code of

@@ -179,13 +179,13 @@ pub use abi_bridge_runtime::callback::{CallbackClosure, CallbackClosureMut};
 pub use abi_bridge_runtime::{
     classify, generated_code_bytes, live_trampolines, set_trampoline_limit, AsConv, CallPlan, Callback, CallbackFn,
     Conv, Error, FnSignature, ForeignPointee, ForeignReturn, ForeignType, Library, Signature, StaticConv, SysV64,
-    Thunk, TypeDesc, Win64, MAX_FN_TYPE_ARITY,
+    Thunk, TypeDesc, VaArgs, VarArg, VarArgs, VariadicCallback, Win64, MAX_FN_TYPE_ARITY,
 };
 
 /// The pieces of a plan and of a type description, for tools that inspect them.
 pub mod plan {
     pub use abi_bridge_runtime::conv::{sysv64, win64};
-    pub use abi_bridge_runtime::plan::{Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode};
+    pub use abi_bridge_runtime::plan::{Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode, VaStart, Variadic};
     pub use abi_bridge_runtime::types::{Field, Scalar, TypeError, TypeKind};
 }
 

@@ -59,6 +59,20 @@ pub(crate) enum Shape {
         /// The register the stub loads the block's address into.
         block: Gpr,
     },
+    /// A call of a variadic function from Rust (`#[foreign_abi]`): as
+    /// `TargetFirst`, and the caller's second argument points at this call's
+    /// variadic values, laid out as [`Bridge::pack`] says; the callee's plan
+    /// has those values as arguments after its named ones.
+    TargetAndPack,
+    /// A variadic closure callback: as `Closure`, and the callee gets one
+    /// more argument after the named ones, a pointer to the variadic
+    /// arguments as the caller's plan says the callee finds them
+    /// ([`VaStart`](crate::plan::VaStart)): the win64 slots spilled next to
+    /// the stack ones, or a sysv64 `va_list` over a register save area.
+    VariadicClosure {
+        /// The register the stub loads the block's address into.
+        block: Gpr,
+    },
 }
 
 /// Everything that decides a thunk's code.
@@ -70,6 +84,10 @@ pub(crate) struct Bridge<'a> {
     pub(crate) callee: &'a CallPlan,
     /// How it finds its target.
     pub(crate) shape: Shape,
+    /// For [`Shape::TargetAndPack`]: where each variadic value sits behind
+    /// the pack pointer (offset and size in bytes; each value owns whole
+    /// eightbytes from its offset, so reading them rounded up is safe).
+    pub(crate) pack: &'a [(u32, u32)],
 }
 
 /// Scratch registers: volatile in every convention and never an argument
@@ -112,7 +130,9 @@ fn check_scratch(b: &Bridge<'_>) {
             panic!("the {side}'s plan returns in {reg}, a scratch register of generated code: {plan}");
         }
     }
-    if let Shape::Trampoline { target: stub } | Shape::Closure { block: stub } = b.shape {
+    if let Shape::Trampoline { target: stub } | Shape::Closure { block: stub } | Shape::VariadicClosure { block: stub } =
+        b.shape
+    {
         let stub = Reg::Gpr(stub);
         assert!(
             stub != Reg::Gpr(COPY) && stub != Reg::Gpr(CYCLE) && !b.caller.arg_regs().contains(stub),
@@ -161,9 +181,13 @@ impl<'a> Generator<'a> {
         let spare_xmm = self.xmm_scratch(busy);
         self.emit_memory(&mut a, &layout, spare_xmm);
         self.emit_registers(&mut a, &layout, spare_xmm);
+        // The caller's count of vector registers, last: al is part of CYCLE.
+        if let Some(n) = self.b.callee.variadic.as_ref().and_then(|v| v.vector_regs_used) {
+            emit::mov_imm32(&mut a, CYCLE, n.into());
+        }
         match self.b.shape {
-            Shape::Trampoline { .. } | Shape::TargetFirst => emit::call_reg(&mut a, call_reg),
-            Shape::Closure { .. } => emit::call_at(&mut a, call_reg),
+            Shape::Trampoline { .. } | Shape::TargetFirst | Shape::TargetAndPack => emit::call_reg(&mut a, call_reg),
+            Shape::Closure { .. } | Shape::VariadicClosure { .. } => emit::call_at(&mut a, call_reg),
         }
         self.emit_return(&mut a, &layout);
         layout.epilogue(&mut a);
@@ -293,7 +317,7 @@ mod tests {
 
     /// The message generation panics with, for hand-made plans.
     fn refusal(caller: &crate::CallPlan, callee: &crate::CallPlan, shape: super::Shape) -> String {
-        let bridge = super::Bridge { caller, callee, shape };
+        let bridge = super::Bridge { caller, callee, shape, pack: &[] };
         let err = std::panic::catch_unwind(|| super::generate(&bridge)).expect_err("generation refused");
         err.downcast_ref::<String>().cloned().or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string())).unwrap()
     }
@@ -331,6 +355,6 @@ mod tests {
             assert!(msg.contains("the trampoline stub's register"), "{msg}");
         }
         // The plans of today's conventions pass.
-        super::generate(&super::Bridge { caller: &sysv, callee: &win, shape: stub });
+        super::generate(&super::Bridge { caller: &sysv, callee: &win, shape: stub, pack: &[] });
     }
 }
