@@ -120,3 +120,18 @@ __attribute__((sysv_abi)) struct va_b24 abt_va_sret_sysv(const char *desc, ...) 
     va_end(ap);
     return (struct va_b24){(int64_t)h, (int64_t)~h, (int64_t)(h * 3)};
 }
+
+/* win64 and sysv64 code formatting with a printf-like function it is given:
+ * every conversion the snprintf tests cover. */
+#define FORMAT_ARGS "%d %ld %f %e %s %p %c|%x %g %lld", -42, -1234567890123L, 2.5, 1.0e-3, "str", (void *)0x1234, 'x', 255u, 0.125, 77LL
+
+typedef int (__attribute__((ms_abi)) *format_ms)(char *, size_t, const char *, ...);
+typedef int (__attribute__((sysv_abi)) *format_sysv)(char *, size_t, const char *, ...);
+
+__attribute__((ms_abi)) int abt_va_format_ms(format_ms f, char *buf, size_t n) {
+    return f(buf, n, FORMAT_ARGS);
+}
+
+__attribute__((sysv_abi)) int abt_va_format_sysv(format_sysv f, char *buf, size_t n) {
+    return f(buf, n, FORMAT_ARGS);
+}

@@ -328,3 +328,105 @@ fn the_lists_cover_every_kind_and_length() {
     assert!(LISTS.iter().any(|l| l.desc.is_empty()));
     assert!(LISTS.iter().any(|l| l.desc.len() == 20));
 }
+
+/// The host's C library (sysv64 on this host).
+mod host {
+    use core::ffi::{c_char, c_int, c_void};
+
+    unsafe extern "C" {
+        pub(crate) fn snprintf(buf: *mut c_char, n: usize, fmt: *const c_char, ...) -> c_int;
+        pub(crate) fn vsnprintf(buf: *mut c_char, n: usize, fmt: *const c_char, ap: *mut c_void) -> c_int;
+    }
+}
+
+type FormatMs = unsafe extern "win64" fn(*mut c_char, usize, *const c_char, ...) -> i32;
+type FormatSysv = unsafe extern "sysv64" fn(*mut c_char, usize, *const c_char, ...) -> i32;
+
+unsafe extern "win64" {
+    /// gcc `ms_abi` code calling `f(buf, n, "%d %ld %f %e %s %p %c|%x %g %lld", ..)`.
+    fn abt_va_format_ms(f: FormatMs, buf: *mut c_char, n: usize) -> i32;
+}
+unsafe extern "sysv64" {
+    /// The same, `sysv_abi`.
+    fn abt_va_format_sysv(f: FormatSysv, buf: *mut c_char, n: usize) -> i32;
+}
+
+/// What `c/variadic.c`'s format helpers print.
+const FORMATTED: &str = "-42 -1234567890123 2.500000 1.000000e-03 str 0x1234 x|ff 0.125 77";
+
+/// Calls `format` with a buffer and returns what it wrote, checking the count.
+fn formatted(format: impl FnOnce(*mut c_char, usize) -> i32) -> String {
+    let mut buf = [0 as c_char; 128];
+    let n = format(buf.as_mut_ptr(), buf.len());
+    let text = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap().to_owned();
+    assert_eq!(n as usize, text.len(), "{text}");
+    text
+}
+
+/// rustc's win64 variadic call of `f` with the same arguments as the gcc helpers.
+unsafe fn format_from_rustc_win64(f: FormatMs, buf: *mut c_char, n: usize) -> i32 {
+    let fmt = c"%d %ld %f %e %s %p %c|%x %g %lld";
+    unsafe {
+        f(buf, n, fmt.as_ptr(), -42i32, -1_234_567_890_123i64, 2.5f64, 1.0e-3f64, c"str".as_ptr(), 0x1234usize as *const c_void, b'x' as i32, 255u32, 0.125f64, 77i64)
+    }
+}
+
+#[test]
+fn the_hosts_snprintf_is_callable_as_win64_through_a_thunk() {
+    // SAFETY: the host's "C" is sysv64.
+    let snprintf: FormatSysv = unsafe { core::mem::transmute(host::snprintf as *const c_void) };
+    let host = formatted(|buf, n| unsafe { abt_va_format_sysv(snprintf, buf, n) });
+    assert_eq!(host, FORMATTED);
+    let pointer = <*const c_char as ForeignType>::DESC;
+    let sig = Signature::new_variadic(
+        &[pointer, usize::DESC, pointer],
+        &[i32::DESC, i64::DESC, f64::DESC, f64::DESC, pointer, pointer, u8::DESC, u32::DESC, f64::DESC, i64::DESC],
+        Some(i32::DESC),
+    )
+    .unwrap();
+    let thunk = Thunk::new(Conv::Win64, Conv::SysV64, &sig, host::snprintf as *const c_void).unwrap();
+    let as_win64: FormatMs = unsafe { core::mem::transmute(thunk.entry()) };
+    assert_eq!(formatted(|buf, n| unsafe { format_from_rustc_win64(as_win64, buf, n) }), FORMATTED);
+    assert_eq!(formatted(|buf, n| unsafe { abt_va_format_ms(as_win64, buf, n) }), FORMATTED);
+}
+
+#[test]
+fn win64_code_formats_through_a_variadic_callback_forwarding_to_vsnprintf() {
+    let forward = |buf, n, fmt, args: &mut VaArgs<'_>| unsafe { host::vsnprintf(buf, n, fmt, args.host_va_list()) };
+    let win64 = VariadicCallback::<fn(*mut c_char, usize, *const c_char) -> i32, Win64>::new(Win64, forward).unwrap();
+    let as_win64: FormatMs = unsafe { core::mem::transmute(win64.entry()) };
+    assert_eq!(formatted(|buf, n| unsafe { abt_va_format_ms(as_win64, buf, n) }), FORMATTED);
+    assert_eq!(formatted(|buf, n| unsafe { format_from_rustc_win64(as_win64, buf, n) }), FORMATTED);
+    // A sysv64 caller's list is handed on as it is.
+    let sysv = VariadicCallback::<fn(*mut c_char, usize, *const c_char) -> i32, SysV64>::new(SysV64, forward).unwrap();
+    let as_sysv: FormatSysv = unsafe { core::mem::transmute(sysv.entry()) };
+    assert_eq!(formatted(|buf, n| unsafe { abt_va_format_sysv(as_sysv, buf, n) }), FORMATTED);
+}
+
+#[test]
+fn a_va_list_handed_on_after_some_reads_starts_at_the_next_argument() {
+    // `int log(int level, const char *fmt, ...)` whose first variadic
+    // argument is read by Rust and the rest formatted by the host.
+    let log = |level: i32, fmt, args: &mut VaArgs<'_>| {
+        let tag = unsafe { args.next::<i32>() };
+        let mut buf = [0 as c_char; 64];
+        unsafe { host::vsnprintf(buf.as_mut_ptr(), buf.len(), fmt, args.host_va_list()) };
+        let text = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap();
+        (text == "7 2.5 s" && tag == 99 && level == 3) as i32
+    };
+    for conv in Conv::ALL {
+        let cb = VariadicCallback::<fn(i32, *const c_char) -> i32>::new(conv, log).unwrap();
+        let args = (99i32, 7i32, 2.5f64, c"s".as_ptr());
+        let ok = unsafe {
+            match conv {
+                Conv::Win64 => core::mem::transmute::<_, unsafe extern "win64" fn(i32, *const c_char, ...) -> i32>(cb.entry())(
+                    3, c"%d %.1f %s".as_ptr(), args.0, args.1, args.2, args.3,
+                ),
+                Conv::SysV64 => core::mem::transmute::<_, unsafe extern "sysv64" fn(i32, *const c_char, ...) -> i32>(cb.entry())(
+                    3, c"%d %.1f %s".as_ptr(), args.0, args.1, args.2, args.3,
+                ),
+            }
+        };
+        assert_eq!(ok, 1, "{conv}");
+    }
+}
