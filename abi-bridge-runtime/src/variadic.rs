@@ -33,13 +33,8 @@ use crate::types::{promoted, ForeignReturn, ForeignType, Scalar, TypeDesc, TypeK
 /// [`ForeignType`] except arrays, travelling as C's default argument
 /// promotions make it (`f32` as `f64`; `bool`, `i8`, `u8`, `i16`, `u16` as
 /// `i32`; see [`promoted`]). Rust types with no C meaning (`char`, `String`,
-/// `&str`, `i128`) are not.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no C meaning as a variadic argument",
-    label = "not a C value",
-    note = "after a `...`, pass integers up to 64 bits, bool, f32 (passed as f64), f64, raw pointers, `Option<&T>`, `extern \"C\"` fn pointers, or `#[repr(C)]` types with `#[derive(ForeignType)]`",
-    note = "for a `char` pass `c as u32` (or `c as i32` for a C `%c`); for strings pass a `*const c_char` from a `CStr`"
-)]
+/// `&str`, `i128`) are not: passing one is a compile error at the argument,
+/// which says the type "cannot cross a foreign ABI boundary".
 pub trait VarArg: ForeignType {}
 
 impl<T: ForeignType> VarArg for T {}

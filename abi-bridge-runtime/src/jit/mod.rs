@@ -357,4 +357,44 @@ mod tests {
         // The plans of today's conventions pass.
         super::generate(&super::Bridge { caller: &sysv, callee: &win, shape: stub, pack: &[] });
     }
+
+    fn printf_call() -> Signature {
+        Signature::new_variadic(&[<*const u8>::DESC], &[f64::DESC, i32::DESC], Some(i32::DESC)).unwrap()
+    }
+
+    #[test]
+    fn a_variadic_call_into_win64_puts_a_double_in_both_registers() {
+        // Rust passes the target (rdi), the pack (rsi) and the format (rdx);
+        // the double of slot 1 goes to xmm1 and rdx, the int to r8.
+        assert_eq!(
+            code(Conv::SysV64, Conv::Win64, printf_call(), Shape::TargetAndPack),
+            ["sub rsp,28h", "mov rcx,rdx", "movq xmm1,[rsi]", "mov r8d,[rsi+8]", "mov rdx,[rsi]", "call rdi", "add rsp,28h", "ret"]
+        );
+    }
+
+    #[test]
+    fn a_variadic_call_into_sysv64_says_in_al_how_many_vector_registers_it_uses() {
+        for (from, shape) in [(Conv::SysV64, Shape::TargetAndPack), (Conv::Win64, Shape::Trampoline)] {
+            let code = code(from, Conv::SysV64, printf_call(), shape);
+            let call = code.iter().position(|l| l.starts_with("call")).unwrap();
+            assert_eq!(code[call - 1], "mov eax,1", "{from}: {code:#?}");
+        }
+    }
+
+    #[test]
+    fn variadic_closures_hand_rust_the_list_as_the_callers_callee_would_see_it() {
+        let log = Signature::new_variadic(&[<*const u8>::DESC], &[], Some(i32::DESC)).unwrap();
+        // win64: rdx, r8 and r9 (the slots after the format) into the
+        // caller's shadow space, and a pointer to the first of them.
+        let win = code(Conv::Win64, Conv::SysV64, log.clone(), Shape::VariadicClosure);
+        for spill in ["mov [rsp+0C8h],rdx", "mov [rsp+0D0h],r8", "mov [rsp+0D8h],r9", "lea rdx,[rsp+0C8h]"] {
+            assert!(win.iter().any(|l| l == spill), "{spill}: {win:#?}");
+        }
+        // sysv64: a register save area at [rsp], and a va_list after it whose
+        // gp_offset is 8 (rdi used) and fp_offset 48 (no xmm used).
+        let sysv = code(Conv::SysV64, Conv::SysV64, log, Shape::VariadicClosure);
+        for line in ["mov [rsp],rdi", "movq [rsp+0A0h],xmm7", "mov r11,3000000008h", "mov [rsp+0B0h],r11", "lea rdx,[rsp+0B0h]"] {
+            assert!(sysv.iter().any(|l| l == line), "{line}: {sysv:#?}");
+        }
+    }
 }
