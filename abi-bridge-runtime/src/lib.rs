@@ -69,8 +69,8 @@ pub mod __private {
     pub use core::mem::{align_of, offset_of, size_of};
 
     pub use crate::foreign::*;
-    pub use crate::variadic::{variadic_code, VariadicDecl};
     pub use crate::memory::writable_and_executable_mappings;
+    pub use crate::variadic::{variadic_code, variadic_code_made, VariadicDecl, VariadicFn};
 
     /// A record's C layout, computed in `const` context by the code of
     /// `#[derive(ForeignType)]`, which then asserts that rustc agrees.

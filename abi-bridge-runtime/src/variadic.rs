@@ -84,14 +84,17 @@ impl<T: ForeignType> PackCell<T> {
         const { check_vararg(T::DESC) };
         let value = value.__for_conv(To::CONV);
         let TypeKind::Scalar(scalar) = T::DESC.kind else { return PackCell { value: ManuallyDrop::new(value) } };
-        // SAFETY (each read): `T::DESC` says `T` is exactly this scalar.
-        let word = match scalar {
-            Scalar::F32 => f64::from(unsafe { core::mem::transmute_copy::<T, f32>(&value) }).to_bits(),
-            Scalar::I8 => i32::from(unsafe { core::mem::transmute_copy::<T, i8>(&value) }) as u32 as u64,
-            Scalar::I16 => i32::from(unsafe { core::mem::transmute_copy::<T, i16>(&value) }) as u32 as u64,
-            Scalar::U8 | Scalar::Bool => u64::from(unsafe { core::mem::transmute_copy::<T, u8>(&value) }),
-            Scalar::U16 => u64::from(unsafe { core::mem::transmute_copy::<T, u16>(&value) }),
-            _ => return PackCell { value: ManuallyDrop::new(value) },
+        // SAFETY: `T::DESC` says `T` is exactly this scalar, so each read
+        // reinterprets all of its bytes as that scalar's Rust type.
+        let word = unsafe {
+            match scalar {
+                Scalar::F32 => f64::from(core::mem::transmute_copy::<T, f32>(&value)).to_bits(),
+                Scalar::I8 => i32::from(core::mem::transmute_copy::<T, i8>(&value)) as u32 as u64,
+                Scalar::I16 => i32::from(core::mem::transmute_copy::<T, i16>(&value)) as u32 as u64,
+                Scalar::U8 | Scalar::Bool => u64::from(core::mem::transmute_copy::<T, u8>(&value)),
+                Scalar::U16 => u64::from(core::mem::transmute_copy::<T, u16>(&value)),
+                _ => return PackCell { value: ManuallyDrop::new(value) },
+            }
         };
         PackCell { word }
     }
@@ -178,6 +181,8 @@ pub const MAX_VAR_ARGS: usize = 24;
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct VariadicDecl {
+    /// The function's name, for messages.
+    pub name: &'static str,
     /// The foreign convention.
     pub conv: Conv,
     /// The named arguments, as the generated code passes them.
@@ -186,55 +191,124 @@ pub struct VariadicDecl {
     pub ret: Option<&'static TypeDesc>,
 }
 
-/// A per-thread cache key: the declaration and the type list, by address
-/// (a list's `DESCS` is one constant per tuple type; should the compiler
-/// duplicate it, the copies only take two entries).
-type CallKey = (usize, usize, usize);
-
-thread_local! {
-    /// The last variadic call this thread made, and its code.
-    static LAST: Cell<(CallKey, usize)> = const { Cell::new(((0, 0, 0), 0)) };
-    /// Every variadic call this thread made.
-    static CALLS: RefCell<WordMap<CallKey, usize>> = RefCell::new(WordMap::default());
+/// A variadic declaration named by a type (one the expansion defines per
+/// declaration), so that each call shape gets a constant of its own.
+#[doc(hidden)]
+pub trait VariadicFn {
+    /// The declaration.
+    const DECL: VariadicDecl;
 }
 
-/// The generated code for calling `decl` with the variadic arguments `V`:
-/// `unsafe extern "C-unwind" fn(target, pack: *const V::Pack, named..) -> R`.
+/// One call shape: a declaration and a list of variadic types.
+#[derive(Debug, PartialEq)]
+struct CallShape {
+    decl: VariadicDecl,
+    args: &'static [&'static TypeDesc],
+}
+
+impl PartialEq for VariadicDecl {
+    fn eq(&self, other: &Self) -> bool {
+        (self.name, self.conv, self.fixed, self.ret) == (other.name, other.conv, other.fixed, other.ret)
+    }
+}
+
+/// Entries of the per-thread table of recent call shapes.
+const RECENT: usize = 64;
+
+thread_local! {
+    /// Recent call shapes of this thread and their code, by the address of
+    /// the shape's constant (direct-mapped: a shape's slot is a constant,
+    /// so the hot path reads one slot and compares one word).
+    static RECENT_CALLS: [Cell<(usize, usize)>; RECENT] = const { [const { Cell::new((0, 0)) }; RECENT] };
+    /// The shape's address as the call site that missed saw it, for the
+    /// first-call function it then calls (the compiler may give the same
+    /// constant another address in that function's code).
+    static MISSED: Cell<usize> = const { Cell::new(0) };
+    /// Every variadic call shape this thread made.
+    static CALLS: RefCell<WordMap<usize, usize>> = RefCell::new(WordMap::default());
+}
+
+/// The slot of a call shape in the per-thread table: a hash of what it
+/// says, computed at compile time (shapes that share a slot take turns).
+const fn slot(shape: &CallShape) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let name = shape.decl.name.as_bytes();
+    let mut i = 0;
+    while i < name.len() {
+        h = (h ^ name[i] as u64).wrapping_mul(0x100_0000_01b3);
+        i += 1;
+    }
+    let mut i = 0;
+    while i < shape.args.len() {
+        let ty = shape.args[i];
+        h = (h ^ (ty.size as u64) ^ (ty.name.len() as u64) << 16).wrapping_mul(0x100_0000_01b3);
+        i += 1;
+    }
+    (h ^ h >> 32) as usize % RECENT
+}
+
+/// The generated code for calling the declaration `D` with the variadic
+/// arguments `V` (`unsafe extern "C-unwind" fn(target, pack: *const
+/// V::Pack, named..) -> R`) if this thread made that call recently, else
+/// `first_call`: a function of the same type that makes the code (with
+/// [`variadic_code_made`]) and calls it. The hot path reads one thread-local
+/// slot, compares one word and calls nothing, so no argument has to
+/// survive a call.
+#[doc(hidden)]
+#[inline]
+pub fn variadic_code<D: VariadicFn, V: VarArgs>(_args: &V, first_call: *const c_void) -> *const c_void {
+    let key = shape::<D, V>() as *const CallShape as usize;
+    let (last, code) = RECENT_CALLS.with(|r| r[const { slot(shape::<D, V>()) }].get());
+    if last == key {
+        code as *const c_void
+    } else {
+        MISSED.set(key);
+        first_call
+    }
+}
+
+/// The constant describing the call shape (`D`, `V`).
+const fn shape<D: VariadicFn, V: VarArgs>() -> &'static CallShape {
+    const { &CallShape { decl: D::DECL, args: V::DESCS } }
+}
+
+/// The generated code for calling `D` with the variadic arguments `V`, made
+/// on this thread's first such call (and shared with every thread through
+/// the code cache), and remembered for the call site that just missed.
 ///
 /// # Panics
 ///
 /// If the code cannot be made (the system refuses executable memory); the
-/// message names `name`, the function being called.
+/// message names the function being called.
 #[doc(hidden)]
-#[inline]
-pub fn variadic_code<V: VarArgs>(_args: &V, decl: &'static VariadicDecl, name: &str) -> *const c_void {
-    let key = (decl as *const VariadicDecl as usize, V::DESCS.as_ptr() as usize, V::DESCS.len());
-    let (last, code) = LAST.get();
-    if last == key {
-        return code as *const c_void;
-    }
-    variadic_code_slow(key, decl, V::DESCS, name)
+#[inline(never)]
+pub fn variadic_code_made<D: VariadicFn, V: VarArgs>() -> *const c_void {
+    made(shape::<D, V>())
 }
 
-#[cold]
-fn variadic_code_slow(
-    key: CallKey,
-    decl: &VariadicDecl,
-    descs: &'static [&'static TypeDesc],
-    name: &str,
-) -> *const c_void {
+fn made(shape: &'static CallShape) -> *const c_void {
+    // The address the call site compares: the one it saw, once checked to
+    // be a constant of this same shape (anything else keeps our own).
+    let missed = MISSED.replace(0);
+    // SAFETY: a non-zero MISSED is the address of a `CallShape` constant.
+    let key = if missed != 0 && unsafe { &*(missed as *const CallShape) } == shape {
+        missed
+    } else {
+        shape as *const CallShape as usize
+    };
     let code = match CALLS.with(|c| c.borrow().get(&key).copied()) {
         Some(code) => code,
         None => {
-            let sig = Signature::new_variadic(decl.fixed, descs, decl.ret)
-                .unwrap_or_else(|e| panic!("abi-bridge: cannot call `{name}`: {e}"));
+            let CallShape { decl, args } = shape;
+            let sig = Signature::new_variadic(decl.fixed, args, decl.ret)
+                .unwrap_or_else(|e| panic!("abi-bridge: cannot call `{}`: {e}", decl.name));
             let code = thunk::code(Conv::HOST, decl.conv, &sig, Shape::TargetAndPack)
-                .unwrap_or_else(|e| panic!("abi-bridge: cannot generate the thunk for `{name}` ({sig}): {e}"));
+                .unwrap_or_else(|e| panic!("abi-bridge: cannot generate the thunk for `{}` ({sig}): {e}", decl.name));
             CALLS.with(|c| c.borrow_mut().insert(key, code as usize));
             code as usize
         }
     };
-    LAST.set((key, code));
+    RECENT_CALLS.with(|r| r[slot(shape)].set((key, code)));
     code as *const c_void
 }
 
@@ -441,3 +515,29 @@ macro_rules! variadic_callback_arity {
 }
 
 for_each_arity!(variadic_callback_arity);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SysV64;
+
+    #[test]
+    fn the_pack_is_laid_out_as_the_thunk_reads_it() {
+        let big = TypeDesc::new_struct("Big", &[("a", u64::DESC), ("b", u64::DESC), ("c", u8::DESC)]).unwrap();
+        let sig = Signature::new_variadic(&[], &[u8::DESC, f64::DESC, big, f32::DESC], None).unwrap();
+        // Promoted u8 and f32, each in whole eightbytes.
+        assert_eq!(pack_layout(&sig), [(0, 4), (8, 8), (16, 24), (40, 8)]);
+        // (An array stands for a 24-byte value here; as an argument it is refused.)
+        type Pack = <(u8, f64, [u64; 3], f32) as VarArgs>::Pack;
+        assert_eq!((size_of::<Pack>(), align_of::<Pack>()), (48, 8));
+        // The values, promoted, where the layout says.
+        let pack = (200u8, 2.5f64, 7i8, -1.5f32).pack::<SysV64>();
+        // SAFETY: the pack is 32 bytes of plain data, each cell initialised
+        // in its promoted part, which is all that is read.
+        let word = |at: usize| unsafe { (&pack as *const _ as *const u8).add(at).cast::<u64>().read() };
+        assert_eq!(word(0) as u32, 200);
+        assert_eq!(f64::from_bits(word(8)), 2.5);
+        assert_eq!(word(16) as u32 as i32, 7);
+        assert_eq!(f64::from_bits(word(24)), -1.5);
+    }
+}

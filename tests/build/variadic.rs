@@ -81,7 +81,12 @@ fn arg(rng: &mut SplitMix64) -> Arg {
         }
         'z' => {
             let v = rng.chance(50);
-            Arg { code, rust: format!("{v}"), oracle: format!("{}i32", u8::from(v)), c: format!("(_Bool){}", u8::from(v)) }
+            Arg {
+                code,
+                rust: format!("{v}"),
+                oracle: format!("{}i32", u8::from(v)),
+                c: format!("(_Bool){}", u8::from(v)),
+            }
         }
         'l' => {
             let v = int(rng, 63);
@@ -185,7 +190,11 @@ pub(crate) fn emit() -> Output {
     rust.push_str(&table);
     writeln!(rust, "unsafe extern \"C\" {{").unwrap();
     for i in 0..LISTS {
-        writeln!(rust, "    fn abt_vdrive_ms_{i}(f: *const c_void) -> u64;\n    fn abt_vdrive_sysv_{i}(f: *const c_void) -> u64;").unwrap();
+        writeln!(
+            rust,
+            "    fn abt_vdrive_ms_{i}(f: *const c_void) -> u64;\n    fn abt_vdrive_sysv_{i}(f: *const c_void) -> u64;"
+        )
+        .unwrap();
     }
     rust.push_str("}\n");
     let fold = "static uint64_t fold_b24(struct va_b24 r) {\n    return (uint64_t)r.a ^ (uint64_t)r.b * 31 ^ (uint64_t)r.c * 131;\n}\n\n";

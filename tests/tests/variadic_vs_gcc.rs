@@ -222,14 +222,14 @@ fn descs_of<V: VarArgs>(_: &V) -> &'static [&'static TypeDesc] {
     V::DESCS
 }
 
+/// A variadic callback of named signature `F` for each convention.
+type Both<F> = (VariadicCallback<'static, F, Win64>, VariadicCallback<'static, F, SysV64>);
+
 /// Rust's variadic callbacks for each declaration, win64 then sysv64.
 struct Callbacks {
-    plain: (VariadicCallback<'static, fn(*const c_char) -> u64, Win64>, VariadicCallback<'static, fn(*const c_char) -> u64, SysV64>),
-    named: (
-        VariadicCallback<'static, fn(f64, i32, *const c_char) -> u64, Win64>,
-        VariadicCallback<'static, fn(f64, i32, *const c_char) -> u64, SysV64>,
-    ),
-    sret: (VariadicCallback<'static, fn(*const c_char) -> B24, Win64>, VariadicCallback<'static, fn(*const c_char) -> B24, SysV64>),
+    plain: Both<fn(*const c_char) -> u64>,
+    named: Both<fn(f64, i32, *const c_char) -> u64>,
+    sret: Both<fn(*const c_char) -> B24>,
 }
 
 impl Callbacks {
@@ -248,7 +248,9 @@ impl Callbacks {
                 let h = mix(mix(SEED, &x.to_ne_bytes()), &n.to_ne_bytes());
                 unsafe { walk(desc, args, h) }
             }),
-            sret: both!(fn(*const c_char) -> B24, |desc, args: &mut VaArgs<'_>| b24_of(unsafe { walk(desc, args, SEED) })),
+            sret: both!(fn(*const c_char) -> B24, |desc, args: &mut VaArgs<'_>| b24_of(unsafe {
+                walk(desc, args, SEED)
+            })),
         }
     }
 }
@@ -269,10 +271,13 @@ macro_rules! variadic_list {
                     }
                 };
                 check("rustc's sysv64 call", $v::rustc_sysv($($n,)* d $(, $o)*).fold());
-                check("#[foreign_abi(win64)]", $v::linked_ms($($n,)* d, ours).fold());
-                check("#[foreign_abi(sysv64)]", $v::linked_sysv($($n,)* d, ours).fold());
-                check("#[foreign_abi(win64, library)]", $v::lib_ms().call($($n,)* d, ours).fold());
-                check("#[foreign_abi(sysv64, library)]", $v::lib_sysv().call($($n,)* d, ours).fold());
+                // Twice each: the first call makes the code, the second finds it.
+                for call in ["first", "second"] {
+                    check(&format!("#[foreign_abi(win64)], {call} call"), $v::linked_ms($($n,)* d, ours).fold());
+                    check(&format!("#[foreign_abi(sysv64)], {call} call"), $v::linked_sysv($($n,)* d, ours).fold());
+                    check(&format!("#[foreign_abi(win64, library)], {call} call"), $v::lib_ms().call($($n,)* d, ours).fold());
+                    check(&format!("#[foreign_abi(sysv64, library)], {call} call"), $v::lib_sysv().call($($n,)* d, ours).fold());
+                }
 
                 let ret = <$v::Ret as ForeignReturn>::RETURN_DESC;
                 let sig = Signature::new_variadic($v::NAMED, descs_of(&ours), ret).unwrap();
@@ -317,6 +322,21 @@ fn every_list_every_way_agrees_with_rustc_and_gcc() {
         }
     }
     assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn lists_called_from_many_threads_at_once_agree() {
+    // Each thread has its own table of recent calls; the code is shared.
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            s.spawn(move || {
+                let cbs = Callbacks::new();
+                for list in LISTS.iter().skip(t).step_by(3) {
+                    assert!((list.run)(&cbs).is_empty(), "list \"{}\" on thread {t}", list.desc);
+                }
+            });
+        }
+    });
 }
 
 #[test]
@@ -367,7 +387,21 @@ fn formatted(format: impl FnOnce(*mut c_char, usize) -> i32) -> String {
 unsafe fn format_from_rustc_win64(f: FormatMs, buf: *mut c_char, n: usize) -> i32 {
     let fmt = c"%d %ld %f %e %s %p %c|%x %g %lld";
     unsafe {
-        f(buf, n, fmt.as_ptr(), -42i32, -1_234_567_890_123i64, 2.5f64, 1.0e-3f64, c"str".as_ptr(), 0x1234usize as *const c_void, b'x' as i32, 255u32, 0.125f64, 77i64)
+        f(
+            buf,
+            n,
+            fmt.as_ptr(),
+            -42i32,
+            -1_234_567_890_123i64,
+            2.5f64,
+            1.0e-3f64,
+            c"str".as_ptr(),
+            0x1234usize as *const c_void,
+            b'x' as i32,
+            255u32,
+            0.125f64,
+            77i64,
+        )
     }
 }
 
@@ -419,12 +453,12 @@ fn a_va_list_handed_on_after_some_reads_starts_at_the_next_argument() {
         let args = (99i32, 7i32, 2.5f64, c"s".as_ptr());
         let ok = unsafe {
             match conv {
-                Conv::Win64 => core::mem::transmute::<_, unsafe extern "win64" fn(i32, *const c_char, ...) -> i32>(cb.entry())(
-                    3, c"%d %.1f %s".as_ptr(), args.0, args.1, args.2, args.3,
-                ),
-                Conv::SysV64 => core::mem::transmute::<_, unsafe extern "sysv64" fn(i32, *const c_char, ...) -> i32>(cb.entry())(
-                    3, c"%d %.1f %s".as_ptr(), args.0, args.1, args.2, args.3,
-                ),
+                Conv::Win64 => core::mem::transmute::<_, unsafe extern "win64" fn(i32, *const c_char, ...) -> i32>(
+                    cb.entry(),
+                )(3, c"%d %.1f %s".as_ptr(), args.0, args.1, args.2, args.3),
+                Conv::SysV64 => core::mem::transmute::<_, unsafe extern "sysv64" fn(i32, *const c_char, ...) -> i32>(
+                    cb.entry(),
+                )(3, c"%d %.1f %s".as_ptr(), args.0, args.1, args.2, args.3),
             }
         };
         assert_eq!(ok, 1, "{conv}");

@@ -136,22 +136,42 @@ impl<'a> Parts<'a> {
     }
 
     /// The call of a variadic function's code, given the target: the code
-    /// for this call's list of variadic types (made on its first call, then
-    /// found in a per-thread cache), called with the target, the pack of
-    /// variadic values and the named arguments.
+    /// for this call's list of variadic types if this thread made that call
+    /// last, else a first-call function that makes it and calls it; called
+    /// with the target, the pack of variadic values and the named arguments.
     fn variadic_call(&self, target: TokenStream) -> TokenStream {
         let va = self.d.variadic.as_ref().expect("a variadic declaration");
         let (conv, ret, locals) = (self.conv, self.ret(), &self.locals);
         let (fixed, entry_type, name) = (self.fixed_descs(), self.entry_type(), self.d.name().to_string());
+        let foreign_types = self.foreign_types();
         quote_spanned! {Span::mixed_site()=>
-            static __ABI_BRIDGE_DECL: ::abi_bridge::__private::VariadicDecl = ::abi_bridge::__private::VariadicDecl {
-                conv: <#conv as ::abi_bridge::__private::StaticConv>::CONV,
-                fixed: #fixed,
-                ret: <#ret as ::abi_bridge::__private::ForeignReturn>::RETURN_DESC,
-            };
-            let __abi_bridge_code = ::abi_bridge::__private::variadic_code(&#va, &__ABI_BRIDGE_DECL, #name);
+            struct __AbiBridgeDecl;
+            impl ::abi_bridge::__private::VariadicFn for __AbiBridgeDecl {
+                const DECL: ::abi_bridge::__private::VariadicDecl = ::abi_bridge::__private::VariadicDecl {
+                    name: #name,
+                    conv: <#conv as ::abi_bridge::__private::StaticConv>::CONV,
+                    fixed: #fixed,
+                    ret: <#ret as ::abi_bridge::__private::ForeignReturn>::RETURN_DESC,
+                };
+            }
+            unsafe extern "C-unwind" fn __abi_bridge_first_call<__AbiBridgeV: ::abi_bridge::VarArgs>(
+                __abi_bridge_target: *const ::core::ffi::c_void,
+                __abi_bridge_pack: *const ::core::ffi::c_void
+                #(, #locals: #foreign_types)*
+            ) -> #ret {
+                let __abi_bridge_code = ::abi_bridge::__private::variadic_code_made::<__AbiBridgeDecl, __AbiBridgeV>();
+                // SAFETY: the code was generated for exactly these named and variadic types.
+                let __abi_bridge_entry: #entry_type = unsafe { ::core::mem::transmute(__abi_bridge_code) };
+                // SAFETY: forwarded unchanged from the caller's own promise.
+                unsafe { __abi_bridge_entry(__abi_bridge_target, __abi_bridge_pack #(, #locals)*) }
+            }
+            fn __abi_bridge_first_call_of<__AbiBridgeV: ::abi_bridge::VarArgs>(_: &__AbiBridgeV) -> *const ::core::ffi::c_void {
+                __abi_bridge_first_call::<__AbiBridgeV> as *const ::core::ffi::c_void
+            }
+            let __abi_bridge_code =
+                ::abi_bridge::__private::variadic_code::<__AbiBridgeDecl, _>(&#va, __abi_bridge_first_call_of(&#va));
             let __abi_bridge_pack = ::abi_bridge::VarArgs::pack::<#conv>(#va);
-            // SAFETY: the code was generated for exactly these named and variadic types.
+            // SAFETY: the code (or the first-call function) has exactly this type.
             let __abi_bridge_entry: #entry_type = unsafe { ::core::mem::transmute(__abi_bridge_code) };
             // SAFETY: the caller promises the symbol is a variadic function
             // with these named arguments, which takes these variadic ones.
@@ -273,7 +293,8 @@ fn linked_fn(block: &Block, conv: &TokenStream, block_fn: &Ident, index: usize, 
     // of ours; the items the call needs live in an inner block, where no
     // parameter is named (so a parameter may be called anything).
     let body = if d.variadic.is_some() {
-        let call = p.variadic_call(quote_spanned!(Span::mixed_site()=> __abi_bridge_symbol as *const ::core::ffi::c_void));
+        let call =
+            p.variadic_call(quote_spanned!(Span::mixed_site()=> __abi_bridge_symbol as *const ::core::ffi::c_void));
         quote_spanned! {Span::mixed_site()=>
             #checks
             #conversions

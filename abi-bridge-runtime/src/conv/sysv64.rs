@@ -325,7 +325,12 @@ impl VaList {
     /// A list that reads 8-byte stack slots from `slots` only: both register
     /// areas are marked used up, so every `va_arg` takes the overflow path.
     pub fn of_stack_slots(slots: *mut u8) -> VaList {
-        VaList { gp_offset: GP_AREA, fp_offset: FP_AREA, overflow_arg_area: slots, reg_save_area: core::ptr::null_mut() }
+        VaList {
+            gp_offset: GP_AREA,
+            fp_offset: FP_AREA,
+            overflow_arg_area: slots,
+            reg_save_area: core::ptr::null_mut(),
+        }
     }
 
     /// `va_arg(list, ty)` (psABI 3.5.7, "The va_arg Macro"): writes the next
@@ -355,7 +360,9 @@ impl VaList {
                 };
                 let size = (ty.size - 8 * i).min(8);
                 // SAFETY: the save area holds this register; `dst` has room.
-                unsafe { core::ptr::copy_nonoverlapping(self.reg_save_area.add(*offset as usize), dst.add(8 * i), size) };
+                unsafe {
+                    core::ptr::copy_nonoverlapping(self.reg_save_area.add(*offset as usize), dst.add(8 * i), size)
+                };
                 *offset += if eb == Eightbyte::Integer { 8 } else { 16 };
             }
         } else {

@@ -590,7 +590,8 @@ fn variadic_plans_say_where_the_list_starts() {
         }
     );
     // A named MEMORY struct and a hidden return pointer move both on.
-    let VaStart::RegisterSave { gp_offset, overflow, .. } = va_start(Conv::SysV64, "{i64,i64,i64} ... -> {i64,i64,i64}")
+    let VaStart::RegisterSave { gp_offset, overflow, .. } =
+        va_start(Conv::SysV64, "{i64,i64,i64} ... -> {i64,i64,i64}")
     else {
         unreachable!()
     };
@@ -601,7 +602,10 @@ fn variadic_plans_say_where_the_list_starts() {
         VaStart::Slots { spill: vec![(Gpr::R8, 24), (Gpr::R9, 32)], first: 24 }
     );
     // The hidden return pointer takes slot 0; five named arguments leave no register.
-    assert_eq!(va_start(Conv::Win64, "ptr ... -> {i64,i64,i64}"), VaStart::Slots { spill: vec![(Gpr::R8, 24), (Gpr::R9, 32)], first: 24 });
+    assert_eq!(
+        va_start(Conv::Win64, "ptr ... -> {i64,i64,i64}"),
+        VaStart::Slots { spill: vec![(Gpr::R8, 24), (Gpr::R9, 32)], first: 24 }
+    );
     assert_eq!(va_start(Conv::Win64, "5*i32 ... -> void"), VaStart::Slots { spill: vec![], first: 48 });
 }
 

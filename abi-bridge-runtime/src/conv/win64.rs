@@ -147,7 +147,12 @@ fn variadic(args: &[PassMode], first_slot: usize, fixed: usize) -> Variadic {
         .collect();
     let first = first_slot + fixed;
     let spill = (first..4).map(|slot| (INT_ARGS[slot], 8 + 8 * slot as u32)).collect();
-    Variadic { fixed, vector_regs_used: None, gpr_copies, va_start: VaStart::Slots { spill, first: 8 + 8 * first as u32 } }
+    Variadic {
+        fixed,
+        vector_regs_used: None,
+        gpr_copies,
+        va_start: VaStart::Slots { spill, first: 8 + 8 * first as u32 },
+    }
 }
 
 /// The whole value in one location. win64 leaves the upper bits of a small

@@ -130,8 +130,9 @@ fn check_scratch(b: &Bridge<'_>) {
             panic!("the {side}'s plan returns in {reg}, a scratch register of generated code: {plan}");
         }
     }
-    if let Shape::Trampoline { target: stub } | Shape::Closure { block: stub } | Shape::VariadicClosure { block: stub } =
-        b.shape
+    if let Shape::Trampoline { target: stub }
+    | Shape::Closure { block: stub }
+    | Shape::VariadicClosure { block: stub } = b.shape
     {
         let stub = Reg::Gpr(stub);
         assert!(
@@ -368,7 +369,16 @@ mod tests {
         // the double of slot 1 goes to xmm1 and rdx, the int to r8.
         assert_eq!(
             code(Conv::SysV64, Conv::Win64, printf_call(), Shape::TargetAndPack),
-            ["sub rsp,28h", "mov rcx,rdx", "movq xmm1,[rsi]", "mov r8d,[rsi+8]", "mov rdx,[rsi]", "call rdi", "add rsp,28h", "ret"]
+            [
+                "sub rsp,28h",
+                "mov rcx,rdx",
+                "movq xmm1,[rsi]",
+                "mov r8d,[rsi+8]",
+                "mov rdx,[rsi]",
+                "call rdi",
+                "add rsp,28h",
+                "ret"
+            ]
         );
     }
 
@@ -393,7 +403,9 @@ mod tests {
         // sysv64: a register save area at [rsp], and a va_list after it whose
         // gp_offset is 8 (rdi used) and fp_offset 48 (no xmm used).
         let sysv = code(Conv::SysV64, Conv::SysV64, log, Shape::VariadicClosure);
-        for line in ["mov [rsp],rdi", "movq [rsp+0A0h],xmm7", "mov r11,3000000008h", "mov [rsp+0B0h],r11", "lea rdx,[rsp+0B0h]"] {
+        for line in
+            ["mov [rsp],rdi", "movq [rsp+0A0h],xmm7", "mov r11,3000000008h", "mov [rsp+0B0h],r11", "lea rdx,[rsp+0B0h]"]
+        {
             assert!(sysv.iter().any(|l| l == line), "{line}: {sysv:#?}");
         }
     }
