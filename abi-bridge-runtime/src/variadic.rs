@@ -81,7 +81,10 @@ pub union PackCell<T> {
 
 impl<T: ForeignType> PackCell<T> {
     fn new<To: StaticConv>(value: T) -> PackCell<T> {
-        const { check_vararg(T::DESC) };
+        const {
+            crate::foreign::check_argument(T::DESC, To::CONV);
+            check_vararg(T::DESC);
+        };
         let value = value.__for_conv(To::CONV);
         let TypeKind::Scalar(scalar) = T::DESC.kind else { return PackCell { value: ManuallyDrop::new(value) } };
         // SAFETY: `T::DESC` says `T` is exactly this scalar, so each read
@@ -105,13 +108,11 @@ impl<T: ForeignType> PackCell<T> {
 #[repr(C)]
 pub struct PackCons<H, T>(PackCell<H>, T);
 
-/// Compile-time checks of one variadic argument.
+/// The compile-time check of one variadic argument, besides those of named
+/// ones (arrays, function pointers of another convention inside structs).
 const fn check_vararg(ty: &TypeDesc) {
-    if let TypeKind::Array { .. } = ty.kind {
-        panic!("C never passes arrays by value: pass a pointer to the first element, or wrap the array in a #[repr(C)] struct");
-    }
     if ty.align > 8 {
-        panic!("variadic arguments aligned to more than 8 bytes are not supported");
+        panic!("variadic arguments aligned to more than 8 bytes are not supported yet: pass a pointer to the value");
     }
 }
 
