@@ -42,10 +42,12 @@ impl<T: ForeignType> VarArg for T {}
 /// The arguments after a variadic function's `...` at one call: a tuple of
 /// [`VarArg`]s, `()` to `(A1, …, A24)`.
 ///
-/// ```ignore
+/// ```text
 /// // With `fn printf(fmt: *const c_char, ...) -> i32;` in a #[foreign_abi] block:
 /// unsafe { printf(c"%d %.1f %s\n".as_ptr(), (42, 2.5, name.as_ptr())) };
 /// ```
+///
+/// (The `abi-bridge` crate's documentation has this example running.)
 ///
 /// # Safety
 ///
