@@ -122,12 +122,19 @@ impl Generator<'_> {
                     let dst = save.plus(gp_area + 16 * u32::from(x));
                     self.mem.push(MemMove::Store { dst, src: Reg::Xmm(x), width: 8, ext: Ext::None, size: 8 });
                 }
-                // The va_list: { u32 gp_offset; u32 fp_offset; void *overflow_arg_area; void *reg_save_area; }
-                let list = self.frame.temp(24);
+                // The va_list, laid out as the convention's `VaList` type says.
+                use crate::conv::sysv64::VaList;
+                use core::mem::{offset_of, size_of};
+                let list = self.frame.temp(size_of::<VaList>() as u32);
+                let at = |offset: usize| list.plus(offset as u32);
                 let offsets = u64::from(*gp_offset) | u64::from(*fp_offset) << 32;
-                self.mem.push(MemMove::StoreConst { dst: list, value: offsets });
-                self.mem.push(MemMove::StoreAddr { dst: list.plus(8), src: Mem::incoming(*overflow) });
-                self.mem.push(MemMove::StoreAddr { dst: list.plus(16), src: save });
+                debug_assert_eq!(offset_of!(VaList, fp_offset), offset_of!(VaList, gp_offset) + 4);
+                self.mem.push(MemMove::StoreConst { dst: at(offset_of!(VaList, gp_offset)), value: offsets });
+                self.mem.push(MemMove::StoreAddr {
+                    dst: at(offset_of!(VaList, overflow_arg_area)),
+                    src: Mem::incoming(*overflow),
+                });
+                self.mem.push(MemMove::StoreAddr { dst: at(offset_of!(VaList, reg_save_area)), src: save });
                 list
             }
         }
