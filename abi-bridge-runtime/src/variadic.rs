@@ -6,7 +6,7 @@
 //! ([`Signature::new_variadic`]): one thunk per distinct promoted type list,
 //! generated once and kept in a per-thread cache, so a repeated list takes
 //! no lock. Rust writes the promoted values into a *pack* (one 8-byte-aligned
-//! cell per value, [`pack_layout`]) and calls the thunk with the target, a
+//! cell per value, `pack_layout`) and calls the thunk with the target, a
 //! pointer to the pack and the named arguments; the thunk loads each value
 //! where the foreign plan wants it.
 //!
@@ -52,7 +52,7 @@ impl<T: ForeignType> VarArg for T {}
 /// # Safety
 ///
 /// `DESCS` must describe the promoted elements in order, and `Pack` must be
-/// laid out as [`pack_layout`] says for them. Implemented here for tuples;
+/// laid out as `pack_layout` says for them. Implemented here for tuples;
 /// not meant to be implemented elsewhere.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a list of variadic arguments",
