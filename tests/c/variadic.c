@@ -135,3 +135,13 @@ __attribute__((ms_abi)) int abt_va_format_ms(format_ms f, char *buf, size_t n) {
 __attribute__((sysv_abi)) int abt_va_format_sysv(format_sysv f, char *buf, size_t n) {
     return f(buf, n, FORMAT_ARGS);
 }
+
+/* A function pointer after the `...`, which win64 code calls as win64. */
+__attribute__((ms_abi)) int32_t abt_va_apply_ms(int32_t n, ...) {
+    __builtin_ms_va_list ap;
+    __builtin_ms_va_start(ap, n);
+    int32_t (__attribute__((ms_abi)) *f)(int32_t) = __builtin_va_arg(ap, int32_t (__attribute__((ms_abi)) *)(int32_t));
+    int32_t x = __builtin_va_arg(ap, int32_t);
+    __builtin_ms_va_end(ap);
+    return n * f(x);
+}

@@ -464,3 +464,19 @@ fn a_va_list_handed_on_after_some_reads_starts_at_the_next_argument() {
         assert_eq!(ok, 1, "{conv}");
     }
 }
+
+#[foreign_abi(win64)]
+extern "C" {
+    fn abt_va_apply_ms(n: i32, ...) -> i32;
+}
+
+extern "C" fn host_plus_one(x: i32) -> i32 {
+    x + 1
+}
+
+#[test]
+fn a_host_function_after_the_dots_is_wrapped_for_win64_code() {
+    // As for a named argument: win64 code calls what it gets as win64.
+    let f: extern "C" fn(i32) -> i32 = host_plus_one;
+    assert_eq!(unsafe { abt_va_apply_ms(3, (f, 13i8)) }, 42);
+}
