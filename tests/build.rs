@@ -22,6 +22,9 @@
 //!   through those declarations and through `Thunk`s (`tests/thunks_vs_gcc.rs`).
 //! - `callbacks.rs`: rustc-compiled callees and `Callback`s for every driver
 //!   (`tests/callbacks_vs_gcc.rs`).
+//! - `variadic_lists.rs` and `variadic_drivers.c`: random lists of variadic
+//!   arguments for the variadic callees of `c/variadic.c`, and gcc callers
+//!   of each list (`build/variadic.rs`, `tests/variadic_vs_gcc.rs`).
 //!
 //! The three C builds are independent and run at once.
 
@@ -35,6 +38,8 @@ mod emit_callbacks;
 mod emit_rust;
 #[path = "build/emit_thunks.rs"]
 mod emit_thunks;
+#[path = "build/variadic.rs"]
+mod variadic;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,6 +67,9 @@ fn main() {
     write("corpus.rs", emit_rust::emit(&corpus));
     write("thunks.rs", emit_thunks::emit(&corpus));
     write("callbacks.rs", emit_callbacks::emit(&corpus));
+    let lists = variadic::emit();
+    write("variadic_lists.rs", lists.rust);
+    write("variadic_drivers.c", lists.c);
 
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -72,6 +80,10 @@ fn main() {
         s.spawn(|| {
             static_lib(&out, "abt_layer", &["c/layer.c".into()]);
             shared_object(&out, "abt_layer", "ABT_LAYER_SO", &["c/layer.c".into()]);
+        });
+        s.spawn(|| {
+            static_lib(&out, "abt_variadic", &["c/variadic.c".into(), out.join("variadic_drivers.c")]);
+            shared_object(&out, "abt_variadic", "ABT_VARIADIC_SO", &["c/variadic.c".into()]);
         });
         shared_object(&out, "abt_corpus", "ABT_CORPUS_SO", &["c/corpus_support.c".into(), out.join("corpus.c")]);
     });

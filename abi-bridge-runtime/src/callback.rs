@@ -69,12 +69,17 @@ pub struct Block<C> {
 }
 
 impl<C> Block<C> {
-    fn new(shim: *const (), closure: C) -> Self {
+    pub(crate) fn new(shim: *const (), closure: C) -> Self {
         unsafe fn drop_block<C>(p: NonNull<()>) {
             // SAFETY: `p` came from `Box::leak` of a `Block<C>` in `with_block`.
             drop(unsafe { Box::from_raw(p.as_ptr().cast::<Block<C>>()) });
         }
         Block { shim, drop: drop_block::<C>, closure }
+    }
+
+    /// The closure.
+    pub(crate) fn closure(&self) -> &C {
+        &self.closure
     }
 }
 
@@ -280,7 +285,11 @@ unsafe impl<F: CallbackFn, C: AsConv> Sync for Callback<'_, F, C> {}
 
 impl<'env, F: CallbackFn, C: AsConv> Callback<'env, F, C> {
     fn with_block<B>(conv: C, block: Block<B>) -> Result<Self, Error> {
-        let code = closure_code::<F>(conv.conv())?;
+        Self::with_code(conv, closure_code::<F>(conv.conv())?, block)
+    }
+
+    /// A callback whose trampoline jumps to `code` with `block` as its context.
+    pub(crate) fn with_code<B>(conv: C, code: *const u8, block: Block<B>) -> Result<Self, Error> {
         let block = NonNull::from(Box::leak(Box::new(block)));
         match TRAMPOLINES.alloc(block.as_ptr().cast_const().cast(), code) {
             Ok(slot) => Ok(Callback { block: block.cast(), slot, conv, _env: PhantomData, _sig: PhantomData }),

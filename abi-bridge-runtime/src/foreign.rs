@@ -128,8 +128,9 @@ const fn conv_variant(conv: Conv) -> &'static str {
     }
 }
 
-/// The compile-time check of one argument of a `conv` function.
-const fn check_argument(ty: &TypeDesc, conv: Conv) {
+/// The compile-time check of one argument of a `conv` function (named or
+/// variadic).
+pub(crate) const fn check_argument(ty: &TypeDesc, conv: Conv) {
     if let TypeKind::Array { .. } = ty.kind {
         panic!(
             "C never passes arrays by value: declare the parameter as a pointer to the first element (`*const T`), or wrap the array in a #[repr(C)] struct"

@@ -66,6 +66,7 @@ pub mod signature;
 mod thunk;
 mod trampoline;
 pub mod types;
+pub mod variadic;
 
 pub use callback::{generated_code_bytes, Callback, CallbackFn};
 pub use conv::{AsConv, Conv, StaticConv, SysV64, Win64};
@@ -76,6 +77,7 @@ pub use signature::{FnSignature, Signature};
 pub use thunk::Thunk;
 pub use trampoline::{live_trampolines, set_trampoline_limit};
 pub use types::{ForeignPointee, ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
+pub use variadic::{VaArgs, VarArg, VarArgs, VariadicCallback};
 
 /// The most arguments a function *type* naming a signature may have
 /// (`fn(A1, …, An) -> R` in [`Signature::of`], [`Callback`], function-pointer
@@ -93,6 +95,7 @@ pub mod __private {
 
     pub use crate::foreign::*;
     pub use crate::memory::writable_and_executable_mappings;
+    pub use crate::variadic::{variadic_code, variadic_code_made, VariadicDecl, VariadicFn};
 
     /// A record's C layout, computed in `const` context by the code of
     /// `#[derive(ForeignType)]`, which then asserts that rustc agrees.

@@ -350,6 +350,59 @@ impl fmt::Display for RetMode {
     }
 }
 
+/// Where the callee of a variadic function finds the arguments after the
+/// named ones: what its `va_start` sets up, and what a reverse thunk builds
+/// for Rust to walk.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum VaStart {
+    /// win64: every variadic argument is one 8-byte slot (a value of size 1,
+    /// 2, 4 or 8, or a pointer to a copy). Slots 0–3 arrive in registers,
+    /// which the callee stores into the shadow space (`spill`: each register
+    /// and its entry offset), so that the list is contiguous from `first`.
+    Slots {
+        /// The registers of the variadic slots among 0–3, and where each goes.
+        spill: Vec<(Gpr, u32)>,
+        /// Entry offset of the first variadic slot.
+        first: u32,
+    },
+    /// sysv64 (psABI 3.5.7): the callee saves the integer argument
+    /// registers and the vector ones in a register save area (`gprs` at 8
+    /// bytes each, then `xmms` vector registers at 16 bytes each), and its
+    /// `va_list` (`gp_offset`, `fp_offset`, `overflow_arg_area`,
+    /// `reg_save_area`) starts past the registers the named arguments used,
+    /// then goes on with the stack.
+    RegisterSave {
+        /// The integer argument registers, in order.
+        gprs: Vec<Gpr>,
+        /// The vector argument registers: xmm0 up to this one, exclusive.
+        xmms: u8,
+        /// Offset in the save area of the first integer register left for
+        /// variadic arguments (48 once all six are used).
+        gp_offset: u32,
+        /// Offset in the save area of the first vector register left for
+        /// variadic arguments (176 once all eight are used).
+        fp_offset: u32,
+        /// Entry offset of the first variadic argument passed on the stack.
+        overflow: u32,
+    },
+}
+
+/// What a variadic call adds to a plan.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Variadic {
+    /// The number of named arguments: `args[..fixed]`; the rest are this
+    /// call's variadic arguments.
+    pub fixed: usize,
+    /// sysv64: the number of vector registers carrying arguments, which the
+    /// caller puts in `al` (the psABI makes it an upper bound; it is exact here).
+    pub vector_regs_used: Option<u8>,
+    /// win64: variadic arguments that travel in a vector register and also,
+    /// the same bits, in a general register (index of the argument, register).
+    pub gpr_copies: Vec<(usize, Gpr)>,
+    /// Where the callee finds the variadic arguments.
+    pub va_start: VaStart,
+}
+
 /// The complete plan of one signature under one convention: what
 /// [`classify`] returns and what thunks are generated from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -368,6 +421,9 @@ pub struct CallPlan {
     pub shadow_space: u32,
     /// Registers the callee must leave as it found them.
     pub preserved: RegSet,
+    /// For a call of a variadic function: where the `...` is, and what the
+    /// convention asks of such calls.
+    pub variadic: Option<Variadic>,
 }
 
 impl CallPlan {
@@ -384,6 +440,9 @@ impl CallPlan {
         if let RetMode::Sret { pointer } = self.ret {
             regs = regs.union(RegSet::of(&[Reg::Gpr(pointer)]));
         }
+        for &(_, g) in self.variadic.iter().flat_map(|v| &v.gpr_copies) {
+            regs = regs.union(RegSet::of(&[Reg::Gpr(g)]));
+        }
         regs
     }
 
@@ -399,8 +458,24 @@ impl CallPlan {
 
 impl fmt::Display for CallPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variadic = self.variadic.as_ref();
         for (i, arg) in self.args.iter().enumerate() {
-            write!(f, "a{i}: {arg}  ")?;
+            if variadic.is_some_and(|v| v.fixed == i) {
+                f.write_str("...  ")?;
+            }
+            write!(f, "a{i}: {arg}")?;
+            if let Some((_, g)) = variadic.and_then(|v| v.gpr_copies.iter().find(|(arg, _)| *arg == i)) {
+                write!(f, "+{}", g.name())?;
+            }
+            f.write_str("  ")?;
+        }
+        if let Some(v) = variadic {
+            if v.fixed == self.args.len() {
+                f.write_str("...  ")?;
+            }
+            if let Some(n) = v.vector_regs_used {
+                write!(f, "al: {n}  ")?;
+            }
         }
         write!(f, "ret: {}", self.ret)
     }

@@ -17,13 +17,17 @@ use crate::types::{ForeignReturn, ForeignType, TypeDesc, TypeKind};
 pub struct Signature {
     args: Cow<'static, [&'static TypeDesc]>,
     ret: Option<&'static TypeDesc>,
+    /// For a variadic function (`int printf(const char *, ...)`), how many
+    /// of `args` are the named ones; the rest are the variadic arguments of
+    /// one call, already promoted. `None` for a function with a fixed list.
+    fixed: Option<usize>,
 }
 
 impl Signature {
     /// The signature of the function type `F`, e.g.
     /// `Signature::of::<fn(Vec2, f32) -> Vec2>()`.
     pub fn of<F: FnSignature>() -> Signature {
-        Signature { args: Cow::Borrowed(F::ARGS), ret: F::RET }
+        Signature { args: Cow::Borrowed(F::ARGS), ret: F::RET, fixed: None }
     }
 
     /// A signature built at run time, for hosts that learn a plugin's
@@ -54,7 +58,7 @@ impl Signature {
         if let Some(ret) = ret {
             check_not_array(ret, || format!("return value (`{}`)", ret.name))?;
         }
-        Ok(Signature { args: Cow::Owned(args.to_vec()), ret })
+        Ok(Signature { args: Cow::Owned(args.to_vec()), ret, fixed: None })
     }
 
     /// A signature from descriptions known at compile time, unchecked (the
@@ -62,7 +66,67 @@ impl Signature {
     /// instead; this is how it names signatures of any number of arguments).
     #[doc(hidden)]
     pub const fn from_static(args: &'static [&'static TypeDesc], ret: Option<&'static TypeDesc>) -> Signature {
-        Signature { args: Cow::Borrowed(args), ret }
+        Signature { args: Cow::Borrowed(args), ret, fixed: None }
+    }
+
+    /// The signature of one call of a variadic function: its named
+    /// arguments `fixed`, then the arguments given after the `...` at this
+    /// call, `variadic`, then the return type. A variadic function has one
+    /// signature (and one thunk) per list of variadic types it is called with.
+    ///
+    /// The variadic arguments are promoted as C promotes them (see
+    /// [`promoted`](crate::types::promoted)): a `float` given after the `...`
+    /// travels as a `double`, a `short` as an `int`, and the signature says so.
+    ///
+    /// ```
+    /// use abi_bridge_runtime::{classify, Conv, ForeignType, Signature};
+    ///
+    /// // `int printf(const char *fmt, ...)` called as `printf(fmt, (short)1, 2.5f)`:
+    /// let sig = Signature::new_variadic(&[<*const i8>::DESC], &[i16::DESC, f32::DESC], Some(i32::DESC))?;
+    /// assert_eq!(sig.to_string(), "fn(pointer, ...; i32, f64) -> i32");
+    /// // sysv64 says in al how many vector registers carry arguments;
+    /// // win64 puts a variadic double in both xmm2 and r8.
+    /// assert_eq!(classify(Conv::SysV64, &sig).to_string(), "a0: rdi  ...  a1: rsi  a2: xmm0  al: 1  ret: rax");
+    /// assert_eq!(classify(Conv::Win64, &sig).to_string(), "a0: rcx  ...  a1: rdx  a2: xmm2+r8  ret: rax");
+    /// # Ok::<(), abi_bridge_runtime::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsupportedSignature`] if an argument or the return value is
+    /// an array (as for [`Signature::new`]).
+    pub fn new_variadic(
+        fixed: &[&'static TypeDesc],
+        variadic: &[&'static TypeDesc],
+        ret: Option<&'static TypeDesc>,
+    ) -> Result<Signature, Error> {
+        let mut args = fixed.to_vec();
+        args.extend(variadic.iter().map(|ty| crate::types::promoted(ty)));
+        let sig = Signature::new(&args, ret)?;
+        Ok(Signature { fixed: Some(fixed.len()), ..sig })
+    }
+
+    /// For a variadic function, the number of named arguments (those before
+    /// the `...`); `None` for a function with a fixed argument list.
+    pub fn fixed_args(&self) -> Option<usize> {
+        self.fixed
+    }
+
+    /// The same signature with `args` in front of the argument list (the
+    /// target or context pointer of generated code).
+    pub(crate) fn with_leading(&self, args: &[&'static TypeDesc]) -> Signature {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&self.args);
+        Signature { args: Cow::Owned(all), ret: self.ret, fixed: self.fixed.map(|n| n + args.len()) }
+    }
+
+    /// The named arguments of a variadic signature followed by `args`, as a
+    /// function with a fixed list (the host side of generated code, which
+    /// receives the variadic part some other way).
+    pub(crate) fn fixed_part_then(&self, args: &[&'static TypeDesc]) -> Signature {
+        let mut all = self.args[..self.fixed.unwrap_or(self.args.len())].to_vec();
+        all.extend_from_slice(args);
+        Signature { args: Cow::Owned(all), ret: self.ret, fixed: None }
     }
 
     /// Checks that every function pointer in the signature (an argument, a
@@ -122,11 +186,19 @@ fn check_not_array(ty: &TypeDesc, position: impl FnOnce() -> String) -> Result<(
 impl fmt::Display for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("fn(")?;
-        for (i, arg) in self.args.iter().enumerate() {
+        let fixed = self.fixed.unwrap_or(self.args.len());
+        for (i, arg) in self.args[..fixed].iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
             f.write_str(arg.name)?;
+        }
+        if self.fixed.is_some() {
+            f.write_str(if fixed > 0 { ", ..." } else { "..." })?;
+            for (i, arg) in self.args[fixed..].iter().enumerate() {
+                f.write_str(if i == 0 { "; " } else { ", " })?;
+                f.write_str(arg.name)?;
+            }
         }
         f.write_str(")")?;
         if let Some(ret) = self.ret {
@@ -196,6 +268,18 @@ mod tests {
         let b = Signature::new(&[i32::DESC, f64::DESC], Some(u8::DESC)).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.to_string(), "fn(i32, f64) -> u8");
+    }
+
+    #[test]
+    fn variadic_arguments_are_promoted_and_shown_after_the_dots() {
+        let sig = Signature::new_variadic(&[u8::DESC], &[bool::DESC, u16::DESC, f32::DESC, i64::DESC], None).unwrap();
+        assert_eq!(sig.to_string(), "fn(u8, ...; i32, i32, f64, i64)");
+        assert_eq!(sig.fixed_args(), Some(1));
+        let none = Signature::new_variadic(&[], &[], None).unwrap();
+        assert_eq!(none.to_string(), "fn(...)");
+        // A variadic call and a fixed function of the same types differ.
+        let fixed = Signature::new(&[u8::DESC, i32::DESC], None).unwrap();
+        assert_ne!(fixed, Signature::new_variadic(&[u8::DESC], &[i32::DESC], None).unwrap());
     }
 
     #[test]

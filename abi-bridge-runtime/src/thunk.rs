@@ -17,7 +17,7 @@ use crate::memory;
 use crate::plan::{classify, CallPlan};
 use crate::signature::Signature;
 use crate::trampoline::{Slot, STUB_CONTEXT, TRAMPOLINES};
-use crate::types::{ForeignType, TypeDesc};
+use crate::types::ForeignType;
 
 /// The shapes of generated code for one signature, as the code cache knows
 /// them ([`jit::Shape`] adds the registers the trampoline stub uses).
@@ -32,6 +32,13 @@ pub(crate) enum Shape {
     /// block in r10, it calls the shim stored at the block's start with the
     /// block as an extra first argument.
     Closure,
+    /// A call of a variadic function from Rust: the target first, then a
+    /// pointer to this call's variadic values (see the `variadic` module's
+    /// pack), then the named arguments.
+    TargetAndPack,
+    /// A variadic closure callback: as `Closure`, with a pointer to the
+    /// variadic arguments after the named ones (see the `variadic` module).
+    VariadicClosure,
 }
 
 type CodeKey = (Conv, Conv, Signature, Shape);
@@ -40,10 +47,7 @@ static CODE: Mutex<Option<WordMap<CodeKey, usize>>> = Mutex::new(None);
 
 /// The plan of `sig` with a pointer argument in front.
 fn with_leading_pointer(conv: Conv, sig: &Signature) -> CallPlan {
-    let mut args: Vec<&'static TypeDesc> = vec![<*const c_void as ForeignType>::DESC];
-    args.extend_from_slice(sig.args());
-    let sig = Signature::new(&args, sig.ret()).expect("a pointer and valid arguments form a valid signature");
-    classify(conv, &sig)
+    classify(conv, &sig.with_leading(&[<*const c_void as ForeignType>::DESC]))
 }
 
 /// The address of the generated code for `shape`, generating and publishing
@@ -87,14 +91,27 @@ pub(crate) fn generate_for_test(from: Conv, to: Conv, sig: &Signature, shape: Sh
 }
 
 fn generate(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Vec<u8> {
+    let pointer = <*const c_void as ForeignType>::DESC;
+    let pack = match shape {
+        Shape::TargetAndPack => crate::variadic::pack_layout(sig),
+        _ => Vec::new(),
+    };
     let (caller, callee, shape) = match shape {
         Shape::Trampoline => (classify(from, sig), classify(to, sig), jit::Shape::Trampoline { target: STUB_CONTEXT }),
         Shape::TargetFirst => (with_leading_pointer(from, sig), classify(to, sig), jit::Shape::TargetFirst),
         Shape::Closure => {
             (classify(from, sig), with_leading_pointer(to, sig), jit::Shape::Closure { block: STUB_CONTEXT })
         }
+        Shape::TargetAndPack => {
+            let host = sig.fixed_part_then(&[]).with_leading(&[pointer, pointer]);
+            (classify(from, &host), classify(to, sig), jit::Shape::TargetAndPack)
+        }
+        Shape::VariadicClosure => {
+            let host = sig.fixed_part_then(&[pointer]).with_leading(&[pointer]);
+            (classify(from, sig), classify(to, &host), jit::Shape::VariadicClosure { block: STUB_CONTEXT })
+        }
     };
-    jit::generate(&Bridge { caller: &caller, callee: &callee, shape })
+    jit::generate(&Bridge { caller: &caller, callee: &callee, shape, pack: &pack })
 }
 
 /// A function pointer that can be called with one calling convention and

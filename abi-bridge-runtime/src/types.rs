@@ -268,6 +268,21 @@ impl core::hash::Hash for TypeDesc {
     }
 }
 
+/// The type a value of type `ty` travels as when it is a variadic argument:
+/// C's default argument promotions (C17 6.5.2.2p6-7) turn `float` into
+/// `double` and every integer narrower than `int` (`_Bool`, `char`,
+/// `short`, signed or not) into `int`, because `int` can hold all of their
+/// values (6.3.1.1p2). Every other type travels as itself.
+pub const fn promoted(ty: &'static TypeDesc) -> &'static TypeDesc {
+    match ty.kind {
+        TypeKind::Scalar(Scalar::F32) => <f64 as ForeignType>::DESC,
+        TypeKind::Scalar(Scalar::I8 | Scalar::I16 | Scalar::U8 | Scalar::U16 | Scalar::Bool) => {
+            <i32 as ForeignType>::DESC
+        }
+        _ => ty,
+    }
+}
+
 impl fmt::Display for TypeDesc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name)

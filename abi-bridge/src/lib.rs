@@ -54,6 +54,41 @@
 //! - [`Thunk`], [`Signature`] and [`classify`] are the dynamic layer under the
 //!   macros, for signatures known only at run time (from a manifest, say), and
 //!   [`CallPlan`]'s `Display` shows where every argument travels.
+//! - Variadic functions both ways: a `...` declaration takes its variadic
+//!   arguments as one tuple ([`VarArgs`]), checked at each call and promoted
+//!   as C promotes them; a [`VariadicCallback`] hands Rust a [`VaArgs`]
+//!   cursor, which can also be passed on to the host's `vprintf` family.
+//!
+//! ```
+//! use core::ffi::{c_char, c_void, CStr};
+//! use abi_bridge::{foreign_abi, VaArgs, VariadicCallback, Win64};
+//!
+//! #[foreign_abi(sysv64)]
+//! extern "C" {
+//!     fn snprintf(buf: *mut c_char, n: usize, fmt: *const c_char, ...) -> i32;
+//! }
+//! unsafe extern "C" {
+//!     fn vsnprintf(buf: *mut c_char, n: usize, fmt: *const c_char, args: *mut c_void) -> i32;
+//! }
+//!
+//! let mut buf = [0 as c_char; 32];
+//! // The tuple's types are checked here: a `char` or `String` would not compile.
+//! let n = unsafe { snprintf(buf.as_mut_ptr(), 32, c"%d %.1f %s".as_ptr(), (42, 2.5f32, c"ok".as_ptr())) };
+//! assert_eq!(unsafe { CStr::from_ptr(buf.as_ptr()) }, c"42 2.5 ok");
+//! assert_eq!(n, 9);
+//!
+//! // A `printf`-like function for win64 code, implemented by the host's vsnprintf.
+//! let format = VariadicCallback::<fn(*mut c_char, usize, *const c_char) -> i32, Win64>::new(
+//!     Win64,
+//!     |buf, n, fmt, args: &mut VaArgs<'_>| unsafe { vsnprintf(buf, n, fmt, args.host_va_list()) },
+//! )?;
+//! // What win64 code would do with its entry:
+//! let f: unsafe extern "win64" fn(*mut c_char, usize, *const c_char, ...) -> i32 =
+//!     unsafe { core::mem::transmute(format.entry()) };
+//! unsafe { f(buf.as_mut_ptr(), 32, c"%ld|%e".as_ptr(), -7i64, 0.5f64) };
+//! assert_eq!(unsafe { CStr::from_ptr(buf.as_ptr()) }, c"-7|5.000000e-01");
+//! # Ok::<(), abi_bridge::Error>(())
+//! ```
 //!
 //! # What stays `unsafe`
 //!
@@ -179,13 +214,13 @@ pub use abi_bridge_runtime::callback::{CallbackClosure, CallbackClosureMut};
 pub use abi_bridge_runtime::{
     classify, generated_code_bytes, live_trampolines, set_trampoline_limit, AsConv, CallPlan, Callback, CallbackFn,
     Conv, Error, FnSignature, ForeignPointee, ForeignReturn, ForeignType, Library, Signature, StaticConv, SysV64,
-    Thunk, TypeDesc, Win64, MAX_FN_TYPE_ARITY,
+    Thunk, TypeDesc, VaArgs, VarArg, VarArgs, VariadicCallback, Win64, MAX_FN_TYPE_ARITY,
 };
 
 /// The pieces of a plan and of a type description, for tools that inspect them.
 pub mod plan {
     pub use abi_bridge_runtime::conv::{sysv64, win64};
-    pub use abi_bridge_runtime::plan::{Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode};
+    pub use abi_bridge_runtime::plan::{Ext, Gpr, Loc, PassMode, Piece, Reg, RegSet, RetMode, VaStart, Variadic};
     pub use abi_bridge_runtime::types::{Field, Scalar, TypeError, TypeKind};
 }
 

@@ -1,6 +1,8 @@
 //! Calls into win64 code and callbacks from it, side by side in one run:
 //! rustc's native `extern "win64"` call (the limit), abi-bridge's
-//! `#[foreign_abi]` method and `Thunk`, and libffi's FFI_WIN64 mode.
+//! `#[foreign_abi]` method and `Thunk`, and libffi's FFI_WIN64 mode; and a
+//! variadic call (`variadic/*`), rustc's against `#[foreign_abi]`'s with a
+//! type list it has seen before and a `Thunk` of that list.
 //!
 //! `cargo bench -p abi-bridge-bench` times them with criterion. With
 //! `ABI_BRIDGE_ICOUNT=<case>:<n>` the binary instead runs one case `n` times
@@ -37,6 +39,7 @@ extern "C" {
     fn vadd(a: Vec2, b: Vec2) -> Vec2;
     fn sum10(a: i64, b: i64, c: i64, d: i64, e: i64, f: i64, g: i64, h: i64, i: i64, j: i64) -> i64;
     fn call_cb(cb: extern "win64" fn(i32) -> i32, x: i32) -> i32;
+    fn vfmt3(fmt: *const std::ffi::c_char, ...) -> i64;
 }
 
 /// Compiles `benches/c/<name>.c` with gcc into a shared object (once per run).
@@ -57,12 +60,14 @@ type Mix6 = extern "win64" fn(i32, f64, i64, f32, i32, f64) -> f64;
 type Vadd = extern "win64" fn(Vec2, Vec2) -> Vec2;
 type Sum10 = extern "win64" fn(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64;
 type CallCb = extern "win64" fn(extern "win64" fn(i32) -> i32, i32) -> i32;
+type Vfmt3 = unsafe extern "win64" fn(*const std::ffi::c_char, ...) -> i64;
 
 /// Everything the cases call, set up once.
 struct Fixture {
     lib: BenchLib,
     native: (Add2, Mix6, Vadd, Sum10, CallCb),
     thunks: (Thunk, Thunk, Thunk, Thunk),
+    variadic: (Vfmt3, Thunk),
     raw: libloading::Library,
 }
 
@@ -102,7 +107,12 @@ impl Fixture {
             thunk(Signature::of::<fn(Vec2, Vec2) -> Vec2>(), v),
             thunk(Signature::of::<fn(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64>(), s),
         );
-        Fixture { lib, native, thunks, raw }
+        let vfmt3 = symbol(&raw, "vfmt3");
+        let pointer = <*const std::ffi::c_char>::DESC;
+        let vsig = Signature::new_variadic(&[pointer], &[i32::DESC, f64::DESC, pointer], Some(i64::DESC)).unwrap();
+        // SAFETY: vfmt3 is a variadic win64 function of this type (bench.c).
+        let variadic = (unsafe { core::mem::transmute::<*const c_void, Vfmt3>(vfmt3) }, thunk(vsig, vfmt3));
+        Fixture { lib, native, thunks, raw, variadic }
     }
 }
 
@@ -165,6 +175,10 @@ fn cases(fx: &Fixture) -> Vec<Case<'_>> {
     // SAFETY: the closure's code is a win64 function of this type while it lives (leaked).
     let ffi_cb: extern "win64" fn(i32) -> i32 = unsafe { core::mem::transmute(*closure.code_ptr()) };
     let lib = &fx.lib;
+    let (vfmt3, ref vthunk) = fx.variadic;
+    let t_vfmt3: unsafe extern "C" fn(*const std::ffi::c_char, ...) -> i64 =
+        unsafe { core::mem::transmute(vthunk.entry()) };
+    let fmt = c"%d %f %s".as_ptr();
     let v = Vec2 { x: 1.0, y: 2.0 };
     let (a, b) = (black_box(3), black_box(4));
     // SAFETY (every call below): the functions have these signatures (bench.c).
@@ -225,6 +239,9 @@ fn cases(fx: &Fixture) -> Vec<Case<'_>> {
             }),
         ),
         ("callback/libffi", Box::new(move || _ = black_box(call_cb(ffi_cb, black_box(a))))),
+        ("variadic/native", Box::new(move || _ = black_box(unsafe { vfmt3(fmt, black_box(a), 2.5, fmt) }))),
+        ("variadic/foreign_abi", Box::new(move || _ = black_box(unsafe { lib.vfmt3(fmt, (black_box(a), 2.5, fmt)) }))),
+        ("variadic/thunk", Box::new(move || _ = black_box(unsafe { t_vfmt3(fmt, black_box(a), 2.5, fmt) }))),
         (
             "callback/libffi_call",
             Box::new(move || {

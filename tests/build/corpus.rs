@@ -227,7 +227,7 @@ fn layout(union: bool, fields: &[(String, FieldTy)], records: &[Record]) -> (usi
 }
 
 /// splitmix64: a tiny deterministic generator (the same one the tests use).
-pub(crate) struct SplitMix64(u64);
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
     pub(crate) fn next(&mut self) -> u64 {

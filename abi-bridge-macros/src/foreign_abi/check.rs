@@ -26,9 +26,6 @@ pub(crate) fn block(args: &ForeignAbiArgs, block: &Block, errors: &mut Errors) {
     let mut methods: HashMap<String, &syn::Ident> = HashMap::new();
     for d in &block.decls {
         let sig = &d.item.sig;
-        if let Some(v) = &sig.variadic {
-            errors.error(v, "variadic foreign functions are not supported yet: declare one function per argument list you call (each with its own `#[link_name]`)");
-        }
         if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
             errors.error(&sig.generics, "foreign functions cannot be generic: C has one signature per symbol");
         }

@@ -81,24 +81,32 @@ impl<'a> Parts<'a> {
         &self.d.ret
     }
 
-    /// The type of the generated code: host `extern "C"`, the target first.
+    /// The type of the generated code: host `extern "C"`, the target first
+    /// (then, for a variadic function, the pack of variadic values).
     fn entry_type(&self) -> TokenStream {
         let types = self.foreign_types();
         let ret = self.ret();
-        quote!(unsafe extern "C-unwind" fn(*const ::core::ffi::c_void #(, #types)*) -> #ret)
+        let pack = self.d.variadic.as_ref().map(|_| quote!(*const ::core::ffi::c_void,));
+        quote!(unsafe extern "C-unwind" fn(*const ::core::ffi::c_void, #pack #(#types),*) -> #ret)
     }
 
-    /// The signature the code is generated for, as an expression.
-    fn signature(&self) -> TokenStream {
+    /// The descriptions of the named arguments, as a constant slice.
+    fn fixed_descs(&self) -> TokenStream {
         let descs = self
             .foreign_types()
             .into_iter()
             .zip(&self.d.params)
             .map(|(t, p)| quote_spanned!(p.ty.span()=> <#t as ::abi_bridge::__private::ForeignType>::DESC));
+        quote!(&[#(#descs),*])
+    }
+
+    /// The signature the code is generated for, as an expression.
+    fn signature(&self) -> TokenStream {
+        let descs = self.fixed_descs();
         let ret = self.ret();
         quote! {
             ::abi_bridge::__private::Signature::from_static(
-                const { &[#(#descs),*] },
+                const { #descs },
                 <#ret as ::abi_bridge::__private::ForeignReturn>::RETURN_DESC,
             )
         }
@@ -133,16 +141,65 @@ impl<'a> Parts<'a> {
         quote!(#(#lets)*)
     }
 
-    /// The public parameter list.
+    /// The public parameter list (for a variadic function, one more
+    /// parameter takes the variadic arguments as a tuple).
     fn public_params(&self) -> Vec<TokenStream> {
-        self.d
-            .params
-            .iter()
-            .map(|p| {
-                let (name, ty) = (&p.name, &p.ty);
-                quote!(#name: #ty)
-            })
-            .collect()
+        let named = self.d.params.iter().map(|p| {
+            let (name, ty) = (&p.name, &p.ty);
+            quote!(#name: #ty)
+        });
+        let variadic = self.d.variadic.as_ref().map(|name| {
+            let dots = self.d.item.sig.variadic.as_ref().map_or(Span::call_site(), |v| v.dots.spans[0]);
+            let bound = quote_spanned!(dots=> ::abi_bridge::VarArgs);
+            quote!(#name: impl #bound)
+        });
+        named.chain(variadic).collect()
+    }
+
+    /// The call of a variadic function's code, given the target: the code
+    /// for this call's list of variadic types if this thread made that call
+    /// last, else a first-call function that makes it and calls it; called
+    /// with the target, the pack of variadic values and the named arguments.
+    fn variadic_call(&self, target: TokenStream) -> TokenStream {
+        let va = self.d.variadic.as_ref().expect("a variadic declaration");
+        let (conv, ret, locals) = (self.conv, self.ret(), &self.locals);
+        let (fixed, entry_type, name) = (self.fixed_descs(), self.entry_type(), self.d.name().to_string());
+        let foreign_types = self.foreign_types();
+        quote_spanned! {Span::mixed_site()=>
+            struct __AbiBridgeDecl;
+            impl ::abi_bridge::__private::VariadicFn for __AbiBridgeDecl {
+                const DECL: ::abi_bridge::__private::VariadicDecl = ::abi_bridge::__private::VariadicDecl {
+                    name: #name,
+                    conv: <#conv as ::abi_bridge::__private::StaticConv>::CONV,
+                    fixed: #fixed,
+                    ret: <#ret as ::abi_bridge::__private::ForeignReturn>::RETURN_DESC,
+                };
+            }
+            unsafe extern "C-unwind" fn __abi_bridge_first_call<__AbiBridgeV: ::abi_bridge::VarArgs>(
+                __abi_bridge_target: *const ::core::ffi::c_void,
+                __abi_bridge_pack: *const ::core::ffi::c_void
+                #(, #locals: #foreign_types)*
+            ) -> #ret {
+                let __abi_bridge_code = ::abi_bridge::__private::variadic_code_made::<__AbiBridgeDecl, __AbiBridgeV>();
+                // SAFETY: the code was generated for exactly these named and variadic types.
+                let __abi_bridge_entry: #entry_type = unsafe { ::core::mem::transmute(__abi_bridge_code) };
+                // SAFETY: forwarded unchanged from the caller's own promise.
+                unsafe { __abi_bridge_entry(__abi_bridge_target, __abi_bridge_pack #(, #locals)*) }
+            }
+            fn __abi_bridge_first_call_of<__AbiBridgeV: ::abi_bridge::VarArgs>(_: &__AbiBridgeV) -> *const ::core::ffi::c_void {
+                __abi_bridge_first_call::<__AbiBridgeV> as *const ::core::ffi::c_void
+            }
+            let __abi_bridge_code =
+                ::abi_bridge::__private::variadic_code::<__AbiBridgeDecl, _>(&#va, __abi_bridge_first_call_of(&#va));
+            let __abi_bridge_pack = ::abi_bridge::VarArgs::pack::<#conv>(#va);
+            // SAFETY: the code (or the first-call function) has exactly this type.
+            let __abi_bridge_entry: #entry_type = unsafe { ::core::mem::transmute(__abi_bridge_code) };
+            // SAFETY: the caller promises the symbol is a variadic function
+            // with these named arguments, which takes these variadic ones.
+            unsafe {
+                __abi_bridge_entry(#target, &__abi_bridge_pack as *const _ as *const ::core::ffi::c_void #(, #locals)*)
+            }
+        }
     }
 }
 
@@ -162,7 +219,9 @@ pub(crate) fn expand(args: &ForeignAbiArgs, block: &Block) -> TokenStream {
 fn linked(args: &ForeignAbiArgs, conv: &TokenStream, block: &Block) -> TokenStream {
     let block_fn = block_fn_name(block);
     let block_cfgs = &block.cfgs;
-    let sigs = block.decls.iter().enumerate().map(|(i, d)| {
+    // A variadic function has one code per list of variadic types, made at
+    // its calls: it has no entry in the block's table.
+    let sigs = block.decls.iter().enumerate().filter(|(_, d)| d.variadic.is_none()).map(|(i, d)| {
         let cfgs = &d.cfgs;
         let sig = Parts::new(d, conv).signature();
         quote_spanned!(Span::mixed_site()=> #(#cfgs)* { __abi_bridge_sigs[#i] = ::core::option::Option::Some(#sig); })
@@ -239,18 +298,33 @@ fn linked_fn(block: &Block, conv: &TokenStream, block_fn: &Ident, index: usize, 
     let Body { params, ret, entry_type, checks, conversions, locals } = p.body();
     let foreign_types = p.foreign_types();
     let name_str = name.to_string();
+    let symbol_decl = quote_spanned! {Span::mixed_site()=>
+        #(#links)*
+        unsafe extern "C" {
+            #[link_name = #symbol]
+            fn __abi_bridge_symbol();
+        }
+    };
     // The user's parameters are converted first, in a scope holding no item
     // of ours; the items the call needs live in an inner block, where no
     // parameter is named (so a parameter may be called anything).
-    let body = quote_spanned! {Span::mixed_site()=>
+    let body = if d.variadic.is_some() {
+        let call =
+            p.variadic_call(quote_spanned!(Span::mixed_site()=> __abi_bridge_symbol as *const ::core::ffi::c_void));
+        quote_spanned! {Span::mixed_site()=>
+            #checks
+            #conversions
+            {
+                #symbol_decl
+                #call
+            }
+        }
+    } else {
+        quote_spanned! {Span::mixed_site()=>
         #checks
         #conversions
         {
-            #(#links)*
-            unsafe extern "C" {
-                #[link_name = #symbol]
-                fn __abi_bridge_symbol();
-            }
+            #symbol_decl
             // The generated code, made on the first call (for the whole
             // block); every later call is one load and one indirect call.
             static __ABI_BRIDGE_ENTRY: ::core::sync::atomic::AtomicPtr<()> =
@@ -272,6 +346,7 @@ fn linked_fn(block: &Block, conv: &TokenStream, block_fn: &Ident, index: usize, 
                 unsafe { ::core::mem::transmute(__ABI_BRIDGE_ENTRY.load(::core::sync::atomic::Ordering::Acquire)) };
             // SAFETY: the caller promises the symbol has this signature.
             unsafe { __abi_bridge_entry(__abi_bridge_symbol as *const ::core::ffi::c_void #(, #locals)*) }
+        }
         }
     };
     quote! {
@@ -302,18 +377,24 @@ fn library(conv: &TokenStream, conv_name: Conv, lib: &Ident, block: &Block) -> T
     let resolves = block.decls.iter().enumerate().map(|(i, d)| {
         let (cfgs, symbol, optional) = (&d.cfgs, &d.symbol, d.optional.is_some());
         let target = format_ident!("__abi_bridge_target{}", i, span = Span::mixed_site());
-        let sig = Parts::new(d, conv).signature();
+        // A variadic function's codes are made at its calls.
+        let sig = d.variadic.is_none().then(|| {
+            let sig = Parts::new(d, conv).signature();
+            quote_spanned!(Span::mixed_site()=> #(#cfgs)* __abi_bridge_sigs.push(#sig);)
+        });
         quote_spanned! {Span::mixed_site()=>
             #(#cfgs)*
             let #target = ::abi_bridge::__private::resolve(&__abi_bridge_library, #symbol, #optional)?;
-            #(#cfgs)*
-            __abi_bridge_sigs.push(#sig);
+            #sig
         }
     });
     let inits = block.decls.iter().enumerate().map(|(i, d)| {
         let (cfgs, name) = (&d.cfgs, d.name());
         let target = format_ident!("__abi_bridge_target{}", i, span = Span::mixed_site());
-        let code = quote_spanned!(Span::mixed_site()=> __abi_bridge_codes.next().expect("one code per signature"));
+        let code = match d.variadic {
+            None => quote_spanned!(Span::mixed_site()=> __abi_bridge_codes.next().expect("one code per signature")),
+            Some(_) => quote!(::core::ptr::null()),
+        };
         if d.optional.is_some() {
             quote_spanned!(Span::mixed_site()=> #(#cfgs)* #name: { let __abi_bridge_code = #code; #target.map(|__abi_bridge_target| (__abi_bridge_target, __abi_bridge_code)) })
         } else {
@@ -411,13 +492,23 @@ fn library_method(conv: &TokenStream, d: &Decl) -> TokenStream {
     let p = Parts::new(d, conv);
     let (cfgs, attrs, vis, name) = (&d.cfgs, &d.attrs, &d.item.vis, d.name());
     let Body { params, ret, entry_type, checks, conversions, locals } = p.body();
-    let call = quote_spanned! {Span::mixed_site()=>
-        #checks
-        #conversions
-        // SAFETY: the code was generated for exactly this signature.
-        let __abi_bridge_entry: #entry_type = unsafe { ::core::mem::transmute(__abi_bridge_code) };
-        // SAFETY: the caller promises the symbol has this signature.
-        unsafe { __abi_bridge_entry(__abi_bridge_target #(, #locals)*) }
+    let call = if d.variadic.is_some() {
+        let call = p.variadic_call(quote_spanned!(Span::mixed_site()=> __abi_bridge_target));
+        quote_spanned! {Span::mixed_site()=>
+            #checks
+            #conversions
+            let _ = __abi_bridge_code;
+            #call
+        }
+    } else {
+        quote_spanned! {Span::mixed_site()=>
+            #checks
+            #conversions
+            // SAFETY: the code was generated for exactly this signature.
+            let __abi_bridge_entry: #entry_type = unsafe { ::core::mem::transmute(__abi_bridge_code) };
+            // SAFETY: the caller promises the symbol has this signature.
+            unsafe { __abi_bridge_entry(__abi_bridge_target #(, #locals)*) }
+        }
     };
     let allow: Attribute = syn::parse_quote!(#[allow(non_snake_case, clippy::type_complexity)]);
     // The receiver is hygienic like the body that uses it.

@@ -38,6 +38,10 @@ pub(crate) struct Decl {
     pub(crate) params: Vec<Param>,
     /// The return type (`()` when none is written).
     pub(crate) ret: Type,
+    /// For a variadic function (`...` last): the name of the generated
+    /// parameter that takes the variadic arguments (`args: ...` names it;
+    /// else a hygienic `args`).
+    pub(crate) variadic: Option<Ident>,
 }
 
 /// One parameter.
@@ -107,5 +111,9 @@ fn decl(mut item: ForeignItemFn, errors: &mut Errors) -> Decl {
         ReturnType::Default => syn::parse_quote!(()),
         ReturnType::Type(_, t) => (**t).clone(),
     };
-    Decl { item, cfgs, attrs, symbol, optional, params, ret }
+    let variadic = item.sig.variadic.as_ref().map(|v| match v.pat.as_ref().map(|(pat, _)| &**pat) {
+        Some(Pat::Ident(p)) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+        _ => format_ident!("args", span = Span::mixed_site()),
+    });
+    Decl { item, cfgs, attrs, symbol, optional, params, ret, variadic }
 }

@@ -4,7 +4,7 @@
 //! argument takes from its classes, with separate budgets for integer and
 //! vector registers, then the return value.
 
-use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg, RegSet, RetMode};
+use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg, RegSet, RetMode, VaStart, Variadic};
 use crate::signature::Signature;
 use crate::types::{Scalar, TypeDesc, TypeKind};
 use crate::Conv;
@@ -176,10 +176,18 @@ pub fn classify(sig: &Signature) -> CallPlan {
         },
     };
 
+    // psABI 3.2.3: "the named and the variadic arguments are classified
+    // alike"; the callee's va_start needs to know what the named ones used.
+    let fixed = sig.fixed_args();
+    let mut va_start = None;
     let args = sig
         .args()
         .iter()
-        .map(|ty| {
+        .enumerate()
+        .map(|(i, ty)| {
+            if fixed == Some(i) {
+                va_start = Some(register_save(&regs, stack));
+            }
             let class = classify_type(ty);
             let (need_int, need_sse) = register_needs(class);
             // An argument goes in registers only if all its eightbytes fit;
@@ -211,7 +219,29 @@ pub fn classify(sig: &Signature) -> CallPlan {
         })
         .collect::<Vec<_>>();
 
-    CallPlan { conv: Conv::SysV64, args, ret, arg_area: stack - 8, shadow_space: 0, preserved: PRESERVED }
+    // psABI 3.5.7: for a call of a variadic function, al holds an upper
+    // bound on the vector registers used (gcc's callee only tests it for
+    // zero before saving xmm0-7: al = 0 with vector arguments loses them).
+    let variadic = fixed.map(|fixed| Variadic {
+        fixed,
+        vector_regs_used: Some(regs.sse as u8),
+        gpr_copies: Vec::new(),
+        va_start: va_start.unwrap_or_else(|| register_save(&regs, stack)),
+    });
+    CallPlan { conv: Conv::SysV64, args, ret, arg_area: stack - 8, shadow_space: 0, preserved: PRESERVED, variadic }
+}
+
+/// Where a `va_list` starts once the named arguments have taken `regs` and
+/// the stack up to entry offset `stack`.
+fn register_save(regs: &Budget, stack: u32) -> VaStart {
+    let gp_area = 8 * INT_ARGS.len() as u32;
+    VaStart::RegisterSave {
+        gprs: INT_ARGS.to_vec(),
+        xmms: SSE_ARGS,
+        gp_offset: 8 * regs.int as u32,
+        fp_offset: gp_area + 16 * regs.sse as u32,
+        overflow: stack,
+    }
 }
 
 /// Registers used so far, of each kind.
@@ -231,7 +261,7 @@ impl Budget {
     }
 }
 
-fn register_needs(class: ArgClass) -> (usize, usize) {
+pub(crate) fn register_needs(class: ArgClass) -> (usize, usize) {
     let count = |eb| match eb {
         Eightbyte::Integer => (1, 0),
         Eightbyte::Sse => (0, 1),
@@ -266,5 +296,84 @@ fn ext(ty: &TypeDesc) -> Ext {
         Some(Scalar::I8 | Scalar::I16) => Ext::Sign32,
         Some(Scalar::U8 | Scalar::U16 | Scalar::Bool) => Ext::Zero32,
         _ => Ext::None,
+    }
+}
+
+/// A sysv64 `va_list` (psABI 3.5.7, figure 3.34): what `va_start` sets up and
+/// `va_arg` walks; the host's `vprintf` family takes a pointer to one.
+#[repr(C)]
+#[derive(Debug)]
+pub struct VaList {
+    /// Offset in `reg_save_area` of the next integer register to read;
+    /// 48 once all six are used.
+    pub gp_offset: u32,
+    /// Offset in `reg_save_area` of the next vector register to read;
+    /// 176 once all eight are used.
+    pub fp_offset: u32,
+    /// The next variadic argument passed on the stack.
+    pub overflow_arg_area: *mut u8,
+    /// rdi, rsi, rdx, rcx, r8, r9 (8 bytes each), then xmm0–xmm7 (16 each).
+    pub reg_save_area: *mut u8,
+}
+
+/// `gp_offset` once every integer register is used.
+pub const GP_AREA: u32 = 8 * INT_ARGS.len() as u32;
+/// `fp_offset` once every vector register is used.
+pub const FP_AREA: u32 = GP_AREA + 16 * SSE_ARGS as u32;
+
+impl VaList {
+    /// A list that reads 8-byte stack slots from `slots` only: both register
+    /// areas are marked used up, so every `va_arg` takes the overflow path.
+    pub fn of_stack_slots(slots: *mut u8) -> VaList {
+        VaList {
+            gp_offset: GP_AREA,
+            fp_offset: FP_AREA,
+            overflow_arg_area: slots,
+            reg_save_area: core::ptr::null_mut(),
+        }
+    }
+
+    /// `va_arg(list, ty)` (psABI 3.5.7, "The va_arg Macro"): writes the next
+    /// argument, of type `ty` (already promoted), to `dst`.
+    ///
+    /// # Safety
+    ///
+    /// The list must be live and have another argument, and that argument
+    /// must have type `ty`; `dst` must be valid for `ty.size` bytes.
+    pub unsafe fn read(&mut self, ty: &TypeDesc, dst: *mut u8) {
+        let class = classify_type(ty);
+        let (int, sse) = register_needs(class);
+        let in_registers = class != ArgClass::Memory
+            && self.gp_offset as usize + 8 * int <= GP_AREA as usize
+            && self.fp_offset as usize + 16 * sse <= FP_AREA as usize;
+        if in_registers {
+            let eightbytes = match class {
+                ArgClass::One(a) => [Some(a), None],
+                ArgClass::Two(a, b) => [Some(a), Some(b)],
+                ArgClass::Memory => unreachable!("MEMORY values are not in registers"),
+            };
+            for (i, eb) in eightbytes.into_iter().enumerate() {
+                let Some(eb) = eb else { break };
+                let offset = match eb {
+                    Eightbyte::Integer => &mut self.gp_offset,
+                    Eightbyte::Sse => &mut self.fp_offset,
+                };
+                let size = (ty.size - 8 * i).min(8);
+                // SAFETY: the save area holds this register; `dst` has room.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(self.reg_save_area.add(*offset as usize), dst.add(8 * i), size)
+                };
+                *offset += if eb == Eightbyte::Integer { 8 } else { 16 };
+            }
+        } else {
+            // Stack arguments take whole eightbytes, aligned to 16 when the
+            // type is (no type we accept is).
+            let at = self.overflow_arg_area.map_addr(|a| a.next_multiple_of(ty.align.max(8)));
+            // SAFETY: the caller promises the argument is there.
+            unsafe {
+                core::ptr::copy_nonoverlapping(at, dst, ty.size);
+                self.overflow_arg_area = at.add(ty.size.next_multiple_of(8));
+            }
+        }
     }
 }

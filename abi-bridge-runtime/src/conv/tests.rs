@@ -26,7 +26,15 @@
 //! The notation: scalars `i8 u8 i16 u16 i32 u32 i64 u64 bool f32 f64 ptr
 //! fnptr`; `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
 //! only); `packed{a,b}` a struct with no padding and alignment 1; `n*t` in a
-//! list is `n` copies of `t`; a signature is `args -> ret` (`void` for none).
+//! list is `n` copies of `t`; a signature is `args -> ret` (`void` for none);
+//! `named ... variadic -> ret` is a call of a variadic function.
+//!
+//! Variadic calls: sysv64 classifies named and variadic arguments alike and
+//! puts the number of vector registers used in al (psABI 3.2.3, 3.5.7); win64
+//! puts a variadic `double` of slots 0–3 in both xmm i and the slot's integer
+//! register, and a named one only in xmm i ("Varargs", Microsoft Learn; gcc's
+//! ms_abi callers do the same). Variadic arguments are promoted first (C17
+//! 6.5.2.2p7): `float` to `double`, `bool`/8-/16-bit integers to `int`.
 
 use super::{sysv64, win64, Conv};
 use crate::plan::{classify, CallPlan, Reg, RegSet};
@@ -37,6 +45,50 @@ use crate::types::{Field, ForeignType, TypeDesc, TypeKind};
 type Case = (&'static str, &'static str, u32, &'static str, u32);
 
 const CASES: &[Case] = &[
+    // ---- variadic calls ----
+    (
+        "ptr ... f64,i32,f64 -> i32",
+        "a0: rdi  ...  a1: xmm0  a2: rsi  a3: xmm1  al: 2  ret: rax",
+        0,
+        "a0: rcx  ...  a1: xmm1+rdx  a2: r8  a3: xmm3+r9  ret: rax",
+        32,
+    ),
+    (
+        "ptr ... f32,i8,u16,bool -> void",
+        "a0: rdi  ...  a1: xmm0  a2: rsi  a3: rdx  a4: rcx  al: 1  ret: void",
+        0,
+        "a0: rcx  ...  a1: xmm1+rdx  a2: r8  a3: r9  a4: [rsp+40]  ret: void",
+        40,
+    ),
+    (
+        "f64,ptr ... f64 -> f64",
+        "a0: xmm0  a1: rdi  ...  a2: xmm1  al: 2  ret: xmm0",
+        0,
+        "a0: xmm0  a1: rdx  ...  a2: xmm2+r8  ret: xmm0",
+        32,
+    ),
+    (
+        "ptr ... {f64,f64,f64},f64 -> {i64,i64,i64}",
+        "a0: rsi  ...  a1: [rsp+8; 24 bytes]  a2: xmm0  al: 1  ret: sret(rdi)",
+        24,
+        "a0: rdx  ...  a1: by-ref(r8)  a2: xmm3+r9  ret: sret(rcx)",
+        32,
+    ),
+    (
+        "ptr ... i32,i32,i32,f64 -> void",
+        "a0: rdi  ...  a1: rsi  a2: rdx  a3: rcx  a4: xmm0  al: 1  ret: void",
+        0,
+        "a0: rcx  ...  a1: rdx  a2: r8  a3: r9  a4: [rsp+40]  ret: void",
+        40,
+    ),
+    ("ptr ... -> i32", "a0: rdi  ...  al: 0  ret: rax", 0, "a0: rcx  ...  ret: rax", 32),
+    (
+        "ptr ... 9*f64 -> void",
+        "a0: rdi  ...  a1: xmm0  a2: xmm1  a3: xmm2  a4: xmm3  a5: xmm4  a6: xmm5  a7: xmm6  a8: xmm7  a9: [rsp+8]  al: 8  ret: void",
+        8,
+        "a0: rcx  ...  a1: xmm1+rdx  a2: xmm2+r8  a3: xmm3+r9  a4: [rsp+40]  a5: [rsp+48]  a6: [rsp+56]  a7: [rsp+64]  a8: [rsp+72]  a9: [rsp+80]  ret: void",
+        80,
+    ),
     // ---- every scalar kind ----
     (
         "i8,u8,i16,u16,bool -> void",
@@ -510,12 +562,51 @@ fn the_notation_lays_types_out_like_c() {
 
 fn signature(text: &str) -> Signature {
     let (args, ret) = text.split_once("->").unwrap_or_else(|| panic!("`{text}`: expected `args -> ret`"));
-    let args = if args.trim().is_empty() { Vec::new() } else { Parser::new(args).whole_list() };
+    let list = |args: &str| if args.trim().is_empty() { Vec::new() } else { Parser::new(args).whole_list() };
     let ret = match ret.trim() {
         "void" => None,
         ret => Some(Parser::new(ret).whole_type()),
     };
-    Signature::new(&args, ret).unwrap_or_else(|e| panic!("`{text}`: {e}"))
+    match args.split_once("...") {
+        Some((named, variadic)) => Signature::new_variadic(&list(named), &list(variadic), ret),
+        None => Signature::new(&list(args), ret),
+    }
+    .unwrap_or_else(|e| panic!("`{text}`: {e}"))
+}
+
+#[test]
+fn variadic_plans_say_where_the_list_starts() {
+    use crate::plan::{Gpr, VaStart};
+    let va_start = |conv, text| classify(conv, &signature(text)).variadic.expect("a variadic plan").va_start;
+    // sysv64: the named int and double used rdi and xmm0; the stack is untouched.
+    assert_eq!(
+        va_start(Conv::SysV64, "i32,f64 ... -> void"),
+        VaStart::RegisterSave {
+            gprs: vec![Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::Rcx, Gpr::R8, Gpr::R9],
+            xmms: 8,
+            gp_offset: 8,
+            fp_offset: 48 + 16,
+            overflow: 8,
+        }
+    );
+    // A named MEMORY struct and a hidden return pointer move both on.
+    let VaStart::RegisterSave { gp_offset, overflow, .. } =
+        va_start(Conv::SysV64, "{i64,i64,i64} ... -> {i64,i64,i64}")
+    else {
+        unreachable!()
+    };
+    assert_eq!((gp_offset, overflow), (8, 32));
+    // win64: the slots after the named ones, spilled into the shadow space.
+    assert_eq!(
+        va_start(Conv::Win64, "i32,f64 ... i32 -> void"),
+        VaStart::Slots { spill: vec![(Gpr::R8, 24), (Gpr::R9, 32)], first: 24 }
+    );
+    // The hidden return pointer takes slot 0; five named arguments leave no register.
+    assert_eq!(
+        va_start(Conv::Win64, "ptr ... -> {i64,i64,i64}"),
+        VaStart::Slots { spill: vec![(Gpr::R8, 24), (Gpr::R9, 32)], first: 24 }
+    );
+    assert_eq!(va_start(Conv::Win64, "5*i32 ... -> void"), VaStart::Slots { spill: vec![], first: 48 });
 }
 
 struct Parser<'a> {

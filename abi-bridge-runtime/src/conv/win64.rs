@@ -4,7 +4,7 @@
 //! i-th argument takes the i-th register of its kind, or the i-th stack slot),
 //! then the return value.
 
-use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg, RegSet, RetMode};
+use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg, RegSet, RetMode, VaStart, Variadic};
 use crate::signature::Signature;
 use crate::types::TypeDesc;
 use crate::Conv;
@@ -117,6 +117,7 @@ pub fn classify(sig: &Signature) -> CallPlan {
         .collect::<Vec<_>>();
 
     let slots = first_slot + args.len();
+    let variadic = sig.fixed_args().map(|fixed| variadic(&args, first_slot, fixed));
     CallPlan {
         conv: Conv::Win64,
         args,
@@ -124,6 +125,33 @@ pub fn classify(sig: &Signature) -> CallPlan {
         arg_area: SHADOW_SPACE + 8 * slots.saturating_sub(4) as u32,
         shadow_space: SHADOW_SPACE,
         preserved: PRESERVED,
+        variadic,
+    }
+}
+
+/// What a variadic call adds ("x64 calling convention", Microsoft Learn,
+/// "Varargs"): arguments take the same slots as named ones, but a floating
+/// point variadic argument in slots 0–3 must also be in the slot's integer
+/// register, because the callee spills rcx, rdx, r8 and r9 into the shadow
+/// space and reads every variadic argument from memory (gcc does so, and
+/// gcc's callers copy only the variadic doubles, not the named ones).
+fn variadic(args: &[PassMode], first_slot: usize, fixed: usize) -> Variadic {
+    let gpr_copies = args
+        .iter()
+        .enumerate()
+        .skip(fixed)
+        .filter_map(|(i, arg)| match arg {
+            PassMode::Direct(Pieces::One(Piece { loc: Loc::Reg(Reg::Xmm(x)), .. })) => Some((i, INT_ARGS[*x as usize])),
+            _ => None,
+        })
+        .collect();
+    let first = first_slot + fixed;
+    let spill = (first..4).map(|slot| (INT_ARGS[slot], 8 + 8 * slot as u32)).collect();
+    Variadic {
+        fixed,
+        vector_regs_used: None,
+        gpr_copies,
+        va_start: VaStart::Slots { spill, first: 8 + 8 * first as u32 },
     }
 }
 
@@ -131,4 +159,25 @@ pub fn classify(sig: &Signature) -> CallPlan {
 /// integer's register undefined.
 fn whole(ty: &TypeDesc, loc: Loc) -> Piece {
     Piece { offset: 0, size: ty.size as u32, loc, ext: Ext::None }
+}
+
+/// Reads the variadic argument of type `ty` (already promoted) in the 8-byte
+/// slot at `*slot` into `dst`, and steps to the next slot: a value of size 1,
+/// 2, 4 or 8 (and every scalar) is in the slot, any other aggregate is
+/// behind the pointer the slot holds.
+///
+/// # Safety
+///
+/// `*slot` must point at a live slot holding an argument of type `ty`, and
+/// `dst` must be valid for `ty.size` bytes.
+pub unsafe fn va_arg(slot: &mut *mut u8, ty: &TypeDesc, dst: *mut u8) {
+    // SAFETY: the caller promises the slot and what it holds.
+    unsafe {
+        let src = match classify_type(ty) {
+            ArgClass::ByRef => slot.cast::<*const u8>().read_unaligned(),
+            ArgClass::Integer | ArgClass::Sse => slot.cast_const(),
+        };
+        core::ptr::copy_nonoverlapping(src, dst, ty.size);
+        *slot = slot.add(8);
+    }
 }

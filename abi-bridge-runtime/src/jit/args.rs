@@ -6,7 +6,7 @@ use super::emit::{self, Addr, Asm};
 use super::frame::{Layout, Mem};
 use super::moves::{self, RegMove, Src};
 use super::{Generator, Shape, CALL, COPY, CYCLE};
-use crate::plan::{Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg};
+use crate::plan::{Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg, VaStart};
 
 /// One memory write of step 1.
 #[derive(Clone, Copy, Debug)]
@@ -26,6 +26,8 @@ pub(super) enum MemMove {
     Slot { dst: Mem, src: Mem, width: u32, ext: Ext },
     /// `[dst] <- address of [src]`.
     StoreAddr { dst: Mem, src: Mem },
+    /// `[dst] <- value`, 8 bytes (a `va_list`'s offsets).
+    StoreConst { dst: Mem, value: u64 },
     /// Two vector eightbytes of one value with one 16-byte store: a callee
     /// that loads the value whole then gets it forwarded from a single store
     /// (two 8-byte stores feeding one 16-byte load stall the load).
@@ -36,20 +38,105 @@ impl Generator<'_> {
     /// Pairs the caller's arguments with the callee's and plans each move.
     pub(super) fn plan_args(&mut self) {
         let b = self.b;
-        let caller_args = match b.shape {
-            Shape::TargetFirst => &b.caller.args[1..],
-            Shape::Trampoline { .. } | Shape::Closure { .. } => &b.caller.args[..],
-        };
-        let callee_args = match b.shape {
-            Shape::Closure { .. } => &b.callee.args[1..],
-            Shape::Trampoline { .. } | Shape::TargetFirst => &b.callee.args[..],
+        let (caller, callee) = (&b.caller.args[..], &b.callee.args[..]);
+        let named = b.callee.variadic.as_ref().map_or(callee.len(), |v| v.fixed);
+        let (caller_args, callee_args) = match b.shape {
+            Shape::Trampoline { .. } => (caller, callee),
+            Shape::TargetFirst => (&caller[1..], callee),
+            Shape::TargetAndPack => (&caller[2..], &callee[..named]),
+            Shape::Closure { .. } => (caller, &callee[1..]),
+            Shape::VariadicClosure { .. } => (caller, &callee[1..callee.len() - 1]),
         };
         assert_eq!(caller_args.len(), callee_args.len(), "both plans describe one signature");
         for (src, dst) in caller_args.iter().zip(callee_args) {
             self.plan_arg(src, dst);
         }
-        if let Shape::Closure { block } = b.shape {
-            self.plan_arg(&pointer_in(block), &b.callee.args[0]);
+        match b.shape {
+            Shape::Closure { block } => self.plan_arg(&pointer_in(block), &callee[0]),
+            Shape::VariadicClosure { block } => {
+                self.plan_arg(&pointer_in(block), &callee[0]);
+                let va = self.plan_va_start();
+                match callee.last() {
+                    Some(PassMode::Direct(Pieces::One(p))) => self.pointer_to(p.loc, va),
+                    other => unreachable!("the va pointer is a pointer argument, not {other:?}"),
+                }
+            }
+            Shape::TargetAndPack => {
+                let pack = match &caller[1] {
+                    PassMode::Direct(Pieces::One(Piece { loc: Loc::Reg(Reg::Gpr(g)), .. })) => *g,
+                    other => unreachable!("the pack pointer is the second argument, in a register, not {other}"),
+                };
+                assert_eq!(b.pack.len(), callee.len() - named, "one pack cell per variadic argument");
+                for (&(offset, size), dst) in b.pack.iter().zip(&callee[named..]) {
+                    let value = Mem::behind(pack).plus(offset);
+                    // The pack is this call's own: each value owns whole
+                    // eightbytes, and a callee may have a copy by reference.
+                    self.memory_to(value, size, dst, true, |g, loc| {
+                        let copy = g.frame.temp(size);
+                        g.mem.push(MemMove::Copy { dst: copy, src: value, size });
+                        g.pointer_to(loc, copy);
+                    });
+                }
+            }
+            Shape::Trampoline { .. } | Shape::TargetFirst => {}
+        }
+        self.plan_gpr_copies();
+    }
+
+    /// A variadic callee's floating-point values that must also be in a
+    /// general register: one more move from wherever the vector register's
+    /// value comes from.
+    fn plan_gpr_copies(&mut self) {
+        let Some(variadic) = &self.b.callee.variadic else { return };
+        for &(arg, g) in &variadic.gpr_copies {
+            let PassMode::Direct(Pieces::One(Piece { loc: Loc::Reg(xmm), .. })) = self.b.callee.args[arg] else {
+                unreachable!("a copied argument travels in a vector register")
+            };
+            let feed = self.regs.iter().find(|m| m.dst == xmm).expect("every argument register is written").src;
+            self.regs.push(RegMove { dst: Reg::Gpr(g), src: feed, size: 8, ext: Ext::None });
+        }
+    }
+
+    /// Builds what the caller's plan says a variadic callee's `va_start`
+    /// finds, and returns where the Rust side's cursor starts.
+    fn plan_va_start(&mut self) -> Mem {
+        let va_start = &self.b.caller.variadic.as_ref().expect("a variadic closure's caller plan is variadic").va_start;
+        let whole = |g: Gpr| Reg::Gpr(g);
+        match va_start {
+            VaStart::Slots { spill, first } => {
+                for &(g, offset) in spill {
+                    let dst = Mem::incoming(offset);
+                    self.mem.push(MemMove::Store { dst, src: whole(g), width: 8, ext: Ext::None, size: 8 });
+                }
+                Mem::incoming(*first)
+            }
+            VaStart::RegisterSave { gprs, xmms, gp_offset, fp_offset, overflow } => {
+                let gp_area = 8 * gprs.len() as u32;
+                let save = self.frame.temp(gp_area + 16 * u32::from(*xmms));
+                for (i, &g) in gprs.iter().enumerate() {
+                    let dst = save.plus(8 * i as u32);
+                    self.mem.push(MemMove::Store { dst, src: whole(g), width: 8, ext: Ext::None, size: 8 });
+                }
+                // Doubles are the widest vector values we read: 8 bytes each.
+                for x in 0..*xmms {
+                    let dst = save.plus(gp_area + 16 * u32::from(x));
+                    self.mem.push(MemMove::Store { dst, src: Reg::Xmm(x), width: 8, ext: Ext::None, size: 8 });
+                }
+                // The va_list, laid out as the convention's `VaList` type says.
+                use crate::conv::sysv64::VaList;
+                use core::mem::{offset_of, size_of};
+                let list = self.frame.temp(size_of::<VaList>() as u32);
+                let at = |offset: usize| list.plus(offset as u32);
+                let offsets = u64::from(*gp_offset) | u64::from(*fp_offset) << 32;
+                debug_assert_eq!(offset_of!(VaList, fp_offset), offset_of!(VaList, gp_offset) + 4);
+                self.mem.push(MemMove::StoreConst { dst: at(offset_of!(VaList, gp_offset)), value: offsets });
+                self.mem.push(MemMove::StoreAddr {
+                    dst: at(offset_of!(VaList, overflow_arg_area)),
+                    src: Mem::incoming(*overflow),
+                });
+                self.mem.push(MemMove::StoreAddr { dst: at(offset_of!(VaList, reg_save_area)), src: save });
+                list
+            }
         }
     }
 
@@ -58,8 +145,10 @@ impl Generator<'_> {
     /// disturb): the register it calls, or calls through.
     pub(super) fn plan_call_target(&mut self) -> Gpr {
         let context = match self.b.shape {
-            Shape::Trampoline { target: g } | Shape::Closure { block: g } => Loc::Reg(Reg::Gpr(g)),
-            Shape::TargetFirst => match &self.b.caller.args[0] {
+            Shape::Trampoline { target: g } | Shape::Closure { block: g } | Shape::VariadicClosure { block: g } => {
+                Loc::Reg(Reg::Gpr(g))
+            }
+            Shape::TargetFirst | Shape::TargetAndPack => match &self.b.caller.args[0] {
                 PassMode::Direct(Pieces::One(p)) => p.loc,
                 other => unreachable!("the target is a pointer argument, not {other}"),
             },
@@ -260,6 +349,7 @@ impl Generator<'_> {
                     emit::load(a, Reg::Gpr(COPY), at(src), width, ext);
                     emit::store(a, at(dst), Reg::Gpr(COPY), 8);
                 }
+                MemMove::StoreConst { dst, value } => emit::store_const(a, at(dst), value, COPY),
                 MemMove::StoreAddr { dst, src } => {
                     emit::lea(a, COPY, at(src));
                     emit::store(a, at(dst), Reg::Gpr(COPY), 8);

@@ -222,6 +222,17 @@ pub(crate) fn store_xmm_pair(a: &mut Asm, m: Addr, lo: u8, hi: u8, x: u8) {
     );
 }
 
+/// `dst <- value` (32 bits, zero-extended to 64).
+pub(crate) fn mov_imm32(a: &mut Asm, dst: Gpr, value: u32) {
+    dynasm!(a ; .arch x64 ; mov Rd(r(dst)), value as i32);
+}
+
+/// `[m] <- value`, 8 bytes, through `scratch`.
+pub(crate) fn store_const(a: &mut Asm, m: Addr, value: u64, scratch: Gpr) {
+    dynasm!(a ; .arch x64 ; mov Rq(r(scratch)), QWORD value as i64);
+    store(a, m, Reg::Gpr(scratch), 8);
+}
+
 /// `dst <- address of [m]`.
 pub(crate) fn lea(a: &mut Asm, dst: Gpr, m: Addr) {
     dynasm!(a ; .arch x64 ; lea Rq(r(dst)), [Rq(r(m.base)) + m.disp]);

@@ -59,6 +59,20 @@ pub(crate) enum Shape {
         /// The register the stub loads the block's address into.
         block: Gpr,
     },
+    /// A call of a variadic function from Rust (`#[foreign_abi]`): as
+    /// `TargetFirst`, and the caller's second argument points at this call's
+    /// variadic values, laid out as [`Bridge::pack`] says; the callee's plan
+    /// has those values as arguments after its named ones.
+    TargetAndPack,
+    /// A variadic closure callback: as `Closure`, and the callee gets one
+    /// more argument after the named ones, a pointer to the variadic
+    /// arguments as the caller's plan says the callee finds them
+    /// ([`VaStart`](crate::plan::VaStart)): the win64 slots spilled next to
+    /// the stack ones, or a sysv64 `va_list` over a register save area.
+    VariadicClosure {
+        /// The register the stub loads the block's address into.
+        block: Gpr,
+    },
 }
 
 /// Everything that decides a thunk's code.
@@ -70,6 +84,10 @@ pub(crate) struct Bridge<'a> {
     pub(crate) callee: &'a CallPlan,
     /// How it finds its target.
     pub(crate) shape: Shape,
+    /// For [`Shape::TargetAndPack`]: where each variadic value sits behind
+    /// the pack pointer (offset and size in bytes; each value owns whole
+    /// eightbytes from its offset, so reading them rounded up is safe).
+    pub(crate) pack: &'a [(u32, u32)],
 }
 
 /// Scratch registers: volatile in every convention and never an argument
@@ -112,7 +130,10 @@ fn check_scratch(b: &Bridge<'_>) {
             panic!("the {side}'s plan returns in {reg}, a scratch register of generated code: {plan}");
         }
     }
-    if let Shape::Trampoline { target: stub } | Shape::Closure { block: stub } = b.shape {
+    if let Shape::Trampoline { target: stub }
+    | Shape::Closure { block: stub }
+    | Shape::VariadicClosure { block: stub } = b.shape
+    {
         let stub = Reg::Gpr(stub);
         assert!(
             stub != Reg::Gpr(COPY) && stub != Reg::Gpr(CYCLE) && !b.caller.arg_regs().contains(stub),
@@ -161,9 +182,13 @@ impl<'a> Generator<'a> {
         let spare_xmm = self.xmm_scratch(busy);
         self.emit_memory(&mut a, &layout, spare_xmm);
         self.emit_registers(&mut a, &layout, spare_xmm);
+        // The caller's count of vector registers, last: al is part of CYCLE.
+        if let Some(n) = self.b.callee.variadic.as_ref().and_then(|v| v.vector_regs_used) {
+            emit::mov_imm32(&mut a, CYCLE, n.into());
+        }
         match self.b.shape {
-            Shape::Trampoline { .. } | Shape::TargetFirst => emit::call_reg(&mut a, call_reg),
-            Shape::Closure { .. } => emit::call_at(&mut a, call_reg),
+            Shape::Trampoline { .. } | Shape::TargetFirst | Shape::TargetAndPack => emit::call_reg(&mut a, call_reg),
+            Shape::Closure { .. } | Shape::VariadicClosure { .. } => emit::call_at(&mut a, call_reg),
         }
         self.emit_return(&mut a, &layout);
         layout.epilogue(&mut a);
@@ -293,7 +318,7 @@ mod tests {
 
     /// The message generation panics with, for hand-made plans.
     fn refusal(caller: &crate::CallPlan, callee: &crate::CallPlan, shape: super::Shape) -> String {
-        let bridge = super::Bridge { caller, callee, shape };
+        let bridge = super::Bridge { caller, callee, shape, pack: &[] };
         let err = std::panic::catch_unwind(|| super::generate(&bridge)).expect_err("generation refused");
         err.downcast_ref::<String>().cloned().or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string())).unwrap()
     }
@@ -331,6 +356,57 @@ mod tests {
             assert!(msg.contains("the trampoline stub's register"), "{msg}");
         }
         // The plans of today's conventions pass.
-        super::generate(&super::Bridge { caller: &sysv, callee: &win, shape: stub });
+        super::generate(&super::Bridge { caller: &sysv, callee: &win, shape: stub, pack: &[] });
+    }
+
+    fn printf_call() -> Signature {
+        Signature::new_variadic(&[<*const u8>::DESC], &[f64::DESC, i32::DESC], Some(i32::DESC)).unwrap()
+    }
+
+    #[test]
+    fn a_variadic_call_into_win64_puts_a_double_in_both_registers() {
+        // Rust passes the target (rdi), the pack (rsi) and the format (rdx);
+        // the double of slot 1 goes to xmm1 and rdx, the int to r8.
+        assert_eq!(
+            code(Conv::SysV64, Conv::Win64, printf_call(), Shape::TargetAndPack),
+            [
+                "sub rsp,28h",
+                "mov rcx,rdx",
+                "movq xmm1,[rsi]",
+                "mov r8d,[rsi+8]",
+                "mov rdx,[rsi]",
+                "call rdi",
+                "add rsp,28h",
+                "ret"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_variadic_call_into_sysv64_says_in_al_how_many_vector_registers_it_uses() {
+        for (from, shape) in [(Conv::SysV64, Shape::TargetAndPack), (Conv::Win64, Shape::Trampoline)] {
+            let code = code(from, Conv::SysV64, printf_call(), shape);
+            let call = code.iter().position(|l| l.starts_with("call")).unwrap();
+            assert_eq!(code[call - 1], "mov eax,1", "{from}: {code:#?}");
+        }
+    }
+
+    #[test]
+    fn variadic_closures_hand_rust_the_list_as_the_callers_callee_would_see_it() {
+        let log = Signature::new_variadic(&[<*const u8>::DESC], &[], Some(i32::DESC)).unwrap();
+        // win64: rdx, r8 and r9 (the slots after the format) into the
+        // caller's shadow space, and a pointer to the first of them.
+        let win = code(Conv::Win64, Conv::SysV64, log.clone(), Shape::VariadicClosure);
+        for spill in ["mov [rsp+0C8h],rdx", "mov [rsp+0D0h],r8", "mov [rsp+0D8h],r9", "lea rdx,[rsp+0C8h]"] {
+            assert!(win.iter().any(|l| l == spill), "{spill}: {win:#?}");
+        }
+        // sysv64: a register save area at [rsp], and a va_list after it whose
+        // gp_offset is 8 (rdi used) and fp_offset 48 (no xmm used).
+        let sysv = code(Conv::SysV64, Conv::SysV64, log, Shape::VariadicClosure);
+        for line in
+            ["mov [rsp],rdi", "movq [rsp+0A0h],xmm7", "mov r11,3000000008h", "mov [rsp+0B0h],r11", "lea rdx,[rsp+0B0h]"]
+        {
+            assert!(sysv.iter().any(|l| l == line), "{line}: {sysv:#?}");
+        }
     }
 }

@@ -24,3 +24,14 @@ MS int64_t sum10(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e,
 }
 
 MS int32_t call_cb(cb_i32 cb, int32_t x) { return cb(x); }
+
+/* A variadic function: printf-like, reading an int, a double and a pointer. */
+MS int64_t vfmt3(const char *fmt, ...) {
+    __builtin_ms_va_list ap;
+    __builtin_ms_va_start(ap, fmt);
+    int32_t a = __builtin_va_arg(ap, int32_t);
+    double b = __builtin_va_arg(ap, double);
+    const char *c = __builtin_va_arg(ap, const char *);
+    __builtin_ms_va_end(ap);
+    return a + (int64_t)b + (c - fmt);
+}
