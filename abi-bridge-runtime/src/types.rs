@@ -13,6 +13,10 @@ use core::ptr::NonNull;
 use crate::conv::Conv;
 use crate::layout;
 
+mod complex;
+
+pub use complex::Complex;
+
 /// The kind of a scalar value: what the calling conventions distinguish.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scalar {

@@ -213,8 +213,8 @@ pub use abi_bridge_macros::foreign_abi;
 pub use abi_bridge_runtime::callback::{CallbackClosure, CallbackClosureMut};
 pub use abi_bridge_runtime::{
     classify, generated_code_bytes, live_trampolines, set_trampoline_limit, AsConv, CallPlan, Callback, CallbackFn,
-    Conv, Error, FnSignature, ForeignPointee, ForeignReturn, ForeignType, Library, Signature, StaticConv, SysV64,
-    Thunk, TypeDesc, VaArgs, VarArg, VarArgs, VariadicCallback, Win64, MAX_FN_TYPE_ARITY,
+    Complex, Conv, Error, FnSignature, ForeignPointee, ForeignReturn, ForeignType, Library, Signature, StaticConv,
+    SysV64, Thunk, TypeDesc, VaArgs, VarArg, VarArgs, VariadicCallback, Win64, MAX_FN_TYPE_ARITY,
 };
 
 /// The pieces of a plan and of a type description, for tools that inspect them.

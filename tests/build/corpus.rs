@@ -31,18 +31,44 @@ pub(crate) enum Sc {
     F32,
     F64,
     Ptr,
+    CF32,
+    CF64,
 }
 
 impl Sc {
     pub(crate) const ALL: [Sc; 12] =
         [Sc::I8, Sc::I16, Sc::I32, Sc::I64, Sc::U8, Sc::U16, Sc::U32, Sc::U64, Sc::Bool, Sc::F32, Sc::F64, Sc::Ptr];
+    /// The complex numbers: apart from [`Sc::ALL`], so that the older random
+    /// part of the corpus stays as it was; drawn by `c_kinds`.
+    pub(crate) const COMPLEX: [Sc; 2] = [Sc::CF32, Sc::CF64];
+
+    /// The real type of a complex number, whose two leaves (real part, then
+    /// imaginary part) are values of it.
+    pub(crate) fn complex_part(self) -> Option<Sc> {
+        match self {
+            Sc::CF32 => Some(Sc::F32),
+            Sc::CF64 => Some(Sc::F64),
+            _ => None,
+        }
+    }
+
+    /// The Rust expression of the tests' `ValTy`/`FieldTy` (`kind`) for this
+    /// scalar: a runtime `Scalar`, or the description the runtime gives a
+    /// type that is not one (a complex number is a struct of its parts).
+    pub(crate) fn runtime_expr(self, kind: &str) -> String {
+        match self {
+            Sc::CF32 | Sc::CF64 => format!("{kind}::Desc(<{} as ForeignType>::DESC)", self.rust_name()),
+            _ => format!("{kind}::Scalar(Scalar::{})", self.runtime_name()),
+        }
+    }
 
     pub(crate) fn size(self) -> usize {
         match self {
             Sc::I8 | Sc::U8 | Sc::Bool => 1,
             Sc::I16 | Sc::U16 => 2,
             Sc::I32 | Sc::U32 | Sc::F32 => 4,
-            Sc::I64 | Sc::U64 | Sc::F64 | Sc::Ptr => 8,
+            Sc::I64 | Sc::U64 | Sc::F64 | Sc::Ptr | Sc::CF32 => 8,
+            Sc::CF64 => 16,
         }
     }
 
@@ -60,6 +86,8 @@ impl Sc {
             Sc::F32 => "float",
             Sc::F64 => "double",
             Sc::Ptr => "void*",
+            Sc::CF32 => "_Complex float",
+            Sc::CF64 => "_Complex double",
         }
     }
 
@@ -77,6 +105,8 @@ impl Sc {
             Sc::F32 => "f32",
             Sc::F64 => "f64",
             Sc::Ptr => "*const c_void",
+            Sc::CF32 => "Complex<f32>",
+            Sc::CF64 => "Complex<f64>",
         }
     }
 
@@ -95,6 +125,7 @@ impl Sc {
             Sc::F32 => "F32",
             Sc::F64 => "F64",
             Sc::Ptr => "Pointer",
+            Sc::CF32 | Sc::CF64 => unreachable!("complex numbers are not runtime scalars"),
         }
     }
 
@@ -113,11 +144,12 @@ impl Sc {
             Sc::F32 => "f32",
             Sc::F64 => "f64",
             Sc::Ptr => "ptr",
+            Sc::CF32 | Sc::CF64 => unreachable!("a complex number's leaves are its parts"),
         }
     }
 
     fn parse(s: &str) -> Option<Sc> {
-        Sc::ALL.into_iter().find(|sc| sc.c_name() == s)
+        Sc::ALL.into_iter().chain(Sc::COMPLEX).find(|sc| sc.c_name() == s)
     }
 }
 
@@ -520,15 +552,142 @@ fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
     }
 }
 
+/// The C types of issue 10 that rustc can express (`_Complex float` and
+/// `_Complex double`, as `Complex<f32>` and `Complex<f64>`): named edge cases
+/// and random shapes of their own, drawn from their own seed after the rest
+/// of the corpus so that adding them left every earlier shape as it was.
+mod c_kinds {
+    use super::{rep, Builder, FieldTy, Record, Sc, Sig, SplitMix64, ValTy, MAX_ARGS, MAX_RECORD_SIZE};
+
+    /// The seed of this part.
+    pub(super) const SEED: u64 = 0xC0A1_E7F0_0080_5EED;
+    /// Random records holding at least one complex number.
+    const RANDOM_RECORDS: usize = 16;
+    /// Random signatures with at least one complex value (argument, return
+    /// or inside a record), mixed with every older kind.
+    const RANDOM_SIGNATURES: usize = 120;
+
+    pub(super) fn named_records(b: &mut Builder) {
+        b.strukt("CplxF", "_Complex float z;");
+        b.strukt("CplxD", "_Complex double z;");
+        // sysv64: the float part's eightbyte is SSE, the int's INTEGER.
+        b.strukt("CplxFInt", "_Complex float z; int32_t n;");
+        // 12 bytes, the complex number at 4: two SSE eightbytes, by-ref in win64.
+        b.strukt("FloatCplxF", "float a; _Complex float z;");
+        b.strukt("CplxFArr2", "_Complex float z[2];");
+        b.union("UCplxDLongs", "_Complex double z; int64_t i[2];");
+    }
+
+    pub(super) fn named_signatures(b: &mut Builder) {
+        b.sig("cf32_roundtrip", "_Complex float (_Complex float)");
+        b.sig("cf64_roundtrip", "_Complex double (_Complex double)");
+        b.sig("cf32_ret_from_floats", "_Complex float (float, float)");
+        b.sig("complex_mix", "_Complex double (_Complex float, double, _Complex double, int32_t, _Complex float)");
+        // Seven doubles leave one xmm: the complex double goes to the stack
+        // whole and the double after it still takes xmm7.
+        b.sig("cf64_after_seven_doubles", &format!("_Complex double ({}, _Complex double, double)", rep("double", 7)));
+        b.sig(
+            "complex_on_stack",
+            &format!("_Complex float ({}, _Complex float, _Complex double, int8_t)", rep("double", 9)),
+        );
+        // win64: the hidden return pointer shifts four arguments.
+        b.sig("cf64_ret_plus_4_args", "_Complex double (int64_t, double, int32_t, float)");
+        b.sig("complex_structs", "CplxFInt (CplxF, CplxD, CplxFInt, FloatCplxF, CplxFArr2, UCplxDLongs)");
+        b.sig("complex_union_ret", "UCplxDLongs (_Complex float, UCplxDLongs)");
+    }
+
+    fn complex(rng: &mut SplitMix64) -> Sc {
+        Sc::COMPLEX[rng.below(2) as usize]
+    }
+
+    /// A random record with at least one complex number among older kinds.
+    pub(super) fn random_records(b: &mut Builder, rng: &mut SplitMix64) {
+        let mut made = 0;
+        while made < RANDOM_RECORDS {
+            let union = rng.chance(20);
+            let count = 1 + rng.below(4) as usize;
+            let complex_at = rng.below(count as u64) as usize;
+            let prefix = if union { "f" } else { "m" };
+            let fields: Vec<(String, FieldTy)> = (0..count)
+                .map(|i| {
+                    let ty = if i == complex_at {
+                        let c = FieldTy::Scalar(complex(rng));
+                        if rng.chance(20) {
+                            FieldTy::Array(Box::new(c), 2)
+                        } else {
+                            c
+                        }
+                    } else {
+                        super::random_field(rng, &b.records)
+                    };
+                    (format!("{prefix}{i}"), ty)
+                })
+                .collect();
+            if super::layout(union, &fields, &b.records).0 > MAX_RECORD_SIZE {
+                continue;
+            }
+            b.push_record(format!("{}{made:02}", if union { "CplxU" } else { "CplxS" }), union, fields);
+            made += 1;
+        }
+    }
+
+    /// `true` if a value of `ty` holds a complex number.
+    fn holds_complex(ty: ValTy, records: &[Record]) -> bool {
+        fn field(ty: &FieldTy, records: &[Record]) -> bool {
+            match ty {
+                FieldTy::Scalar(s) => s.complex_part().is_some(),
+                FieldTy::Record(r) => records[*r].fields.iter().any(|(_, f)| field(f, records)),
+                FieldTy::Array(elem, _) => field(elem, records),
+            }
+        }
+        match ty {
+            ValTy::Scalar(s) => s.complex_part().is_some(),
+            ValTy::Record(r) => field(&FieldTy::Record(r), records),
+        }
+    }
+
+    /// Random signatures mixing complex values (a third of the values) with
+    /// every older scalar and record.
+    pub(super) fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
+        let complex_records: Vec<usize> =
+            (0..b.records.len()).filter(|&r| holds_complex(ValTy::Record(r), &b.records)).collect();
+        let val = |rng: &mut SplitMix64| match rng.below(100) {
+            0..=19 => ValTy::Scalar(complex(rng)),
+            20..=34 => ValTy::Record(complex_records[rng.below(complex_records.len() as u64) as usize]),
+            _ => super::random_val(rng, b.records.len(), 40),
+        };
+        let mut made = 0;
+        while made < RANDOM_SIGNATURES {
+            let count = rng.below(MAX_ARGS + 1) as usize;
+            let args: Vec<ValTy> = (0..count).map(|_| val(rng)).collect();
+            let ret = if rng.chance(15) { None } else { Some(val(rng)) };
+            if !args.iter().chain(&ret).any(|&ty| holds_complex(ty, &b.records)) {
+                continue;
+            }
+            b.sigs.push(Sig { name: format!("cplx_{made:03}"), args, ret, named: false });
+            made += 1;
+        }
+    }
+}
+
 /// The corpus every build generates.
 pub(crate) fn build() -> Corpus {
     let mut b = Builder { records: Vec::new(), sigs: Vec::new() };
     let mut rng = SplitMix64(SEED);
     named_records(&mut b);
-    let named_records = b.records.len();
+    let mut named_records = b.records.len();
     random_records(&mut b, &mut rng);
     named_signatures(&mut b);
-    let named_sigs = b.sigs.len();
     random_signatures(&mut b, &mut rng);
+
+    let mut rng = SplitMix64(c_kinds::SEED);
+    let before = b.records.len();
+    c_kinds::named_records(&mut b);
+    named_records += b.records.len() - before;
+    c_kinds::named_signatures(&mut b);
+    c_kinds::random_records(&mut b, &mut rng);
+    c_kinds::random_signatures(&mut b, &mut rng);
+
+    let named_sigs = b.sigs.iter().filter(|s| s.named).count();
     Corpus { records: b.records, named_records, sigs: b.sigs, named_sigs }
 }

@@ -64,6 +64,15 @@ enum Walk {
 
 impl Walk {
     fn scalar(self, s: Sc, place: &str) -> String {
+        // A complex number is two leaves of its real type, real part first
+        // (gcc's `__real__` and `__imag__` are lvalues).
+        if let Some(part) = s.complex_part() {
+            return format!(
+                "{} {}",
+                self.scalar(part, &format!("__real__ {place}")),
+                self.scalar(part, &format!("__imag__ {place}"))
+            );
+        }
         let k = s.c_helper();
         match self {
             Walk::Hash => format!("h = abt_mix(h, abt_bits_{k}({place}));"),

@@ -17,7 +17,7 @@ fn rust_field_type(c: &Corpus, ty: &FieldTy) -> String {
 
 fn field_ty_expr(ty: &FieldTy) -> String {
     match ty {
-        FieldTy::Scalar(s) => format!("FieldTy::Scalar(Scalar::{})", s.runtime_name()),
+        FieldTy::Scalar(s) => s.runtime_expr("FieldTy"),
         FieldTy::Record(r) => format!("FieldTy::Record({r})"),
         FieldTy::Array(elem, len) => format!("FieldTy::Array(&{}, {len})", field_ty_expr(elem)),
     }
@@ -25,7 +25,7 @@ fn field_ty_expr(ty: &FieldTy) -> String {
 
 fn val_ty_expr(ty: ValTy) -> String {
     match ty {
-        ValTy::Scalar(s) => format!("ValTy::Scalar(Scalar::{})", s.runtime_name()),
+        ValTy::Scalar(s) => s.runtime_expr("ValTy"),
         ValTy::Record(r) => format!("ValTy::Record({r})"),
     }
 }

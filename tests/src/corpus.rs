@@ -7,7 +7,7 @@ use core::ffi::{c_char, c_void, CStr};
 use core::mem::{align_of, offset_of, size_of};
 use std::sync::OnceLock;
 
-use abi_bridge::{Conv, ForeignType, Signature};
+use abi_bridge::{Complex, Conv, ForeignType, Signature};
 use abi_bridge_runtime::{Scalar, TypeDesc};
 
 use crate::value::{SplitMix64, Value};
@@ -21,6 +21,9 @@ pub enum FieldTy {
     Record(usize),
     /// `elem[len]`.
     Array(&'static FieldTy, usize),
+    /// A type the runtime describes and that is not a runtime scalar (a
+    /// complex number: a struct of its two parts).
+    Desc(&'static TypeDesc),
 }
 
 /// A field of a corpus record.
@@ -65,6 +68,8 @@ pub enum ValTy {
     Scalar(Scalar),
     /// A record of [`RECORDS`], by index.
     Record(usize),
+    /// As [`FieldTy::Desc`].
+    Desc(&'static TypeDesc),
 }
 
 /// What one typed call (rustc placing every byte) sent and got back.
@@ -177,6 +182,7 @@ fn field_desc(ty: &FieldTy, records: &[&'static TypeDesc]) -> &'static TypeDesc 
     match *ty {
         FieldTy::Scalar(s) => scalar_desc(s),
         FieldTy::Record(r) => records[r],
+        FieldTy::Desc(desc) => desc,
         FieldTy::Array(elem, len) => {
             TypeDesc::new_array(field_desc(elem, records), len).expect("corpus arrays are not empty")
         }
@@ -205,6 +211,7 @@ pub fn val_desc(ty: ValTy) -> &'static TypeDesc {
     match ty {
         ValTy::Scalar(s) => scalar_desc(s),
         ValTy::Record(r) => record_descs()[r],
+        ValTy::Desc(desc) => desc,
     }
 }
 

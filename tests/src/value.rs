@@ -189,6 +189,18 @@ impl Value for () {
     fn leaves(&self, _: &mut Vec<u64>) {}
 }
 
+/// A complex number: its real part's leaf, then its imaginary part's.
+impl<T: Value> Value for abi_bridge::Complex<T> {
+    fn generate(st: &mut SplitMix64) -> Self {
+        let re = T::generate(st);
+        abi_bridge::Complex::new(re, T::generate(st))
+    }
+    fn leaves(&self, out: &mut Vec<u64>) {
+        self.re.leaves(out);
+        self.im.leaves(out);
+    }
+}
+
 impl<T: Value, const N: usize> Value for [T; N] {
     fn generate(st: &mut SplitMix64) -> Self {
         core::array::from_fn(|_| T::generate(st))

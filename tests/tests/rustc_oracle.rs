@@ -83,6 +83,10 @@ fn every_named_edge_case_is_in_the_corpus() {
         "big_then_stack",
         "sret_plus_4_args",
         "all_float_10",
+        "cf32_roundtrip",
+        "complex_mix",
+        "cf64_after_seven_doubles",
+        "cf64_ret_plus_4_args",
     ] {
         assert!(named.contains(&name), "the corpus lost the edge case `{name}`");
     }

@@ -23,8 +23,15 @@
 //!   8 bytes goes through a pointer in rcx: "Subsequent arguments are then
 //!   shifted one argument to the right." Nothing is extended.
 //!
+//! - complex numbers: psABI 3.2.3, "Arguments of complex T where T is one
+//!   of the types float or double are treated as if they are implemented
+//!   as: struct complexT { T real; T imag; };". Microsoft's pages have no
+//!   complex type; gcc 12's `ms_abi` code (read from `gcc -S`) passes and
+//!   returns `_Complex float` in rcx/rax as 8 integer bytes and
+//!   `_Complex double` by reference and through rcx, as that struct.
+//!
 //! The notation: scalars `i8 u8 i16 u16 i32 u32 i64 u64 bool f32 f64 ptr
-//! fnptr`; `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
+//! fnptr`, `cf32` and `cf64` (`_Complex float`, `_Complex double`); `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
 //! only); `packed{a,b}` a struct with no padding and alignment 1; `n*t` in a
 //! list is `n` copies of `t`; a signature is `args -> ret` (`void` for none);
 //! `named ... variadic -> ret` is a call of a variadic function.
@@ -368,6 +375,24 @@ const CASES: &[Case] = &[
         32,
     ),
     ("packed{i32,u8} -> packed{i32,u8}", "a0: rdi  ret: rax", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    // ---- complex numbers: the struct of their two parts ----
+    // sysv64: cf32 one SSE eightbyte (both parts in xmm0's low 8 bytes),
+    // cf64 two. win64 (gcc 12 `wf`/`wd`): cf32 in a GPR like any 8-byte
+    // value, cf64 by reference, a cf64 return through the hidden pointer.
+    ("cf32 -> cf32", "a0: xmm0  ret: xmm0", 0, "a0: rcx  ret: rax", 32),
+    ("cf64 -> cf64", "a0: {xmm0, xmm1}  ret: {xmm0, xmm1}", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    ("cf32,cf64,i32 -> cf32", "a0: xmm0  a1: {xmm1, xmm2}  a2: rdi  ret: xmm0", 0, "a0: rcx  a1: by-ref(rdx)  a2: r8  ret: rax", 32),
+    // Seven doubles leave one xmm: the cf64 goes to the stack whole and the
+    // double after it still takes xmm7.
+    (
+        "7*f64,cf64,f64 -> cf64",
+        "a0: xmm0  a1: xmm1  a2: xmm2  a3: xmm3  a4: xmm4  a5: xmm5  a6: xmm6  a7: [rsp+8; 16 bytes]  a8: xmm7  ret: {xmm0, xmm1}",
+        16,
+        "a0: xmm1  a1: xmm2  a2: xmm3  a3: [rsp+40]  a4: [rsp+48]  a5: [rsp+56]  a6: [rsp+64]  a7: by-ref([rsp+72])  a8: [rsp+80]  ret: sret(rcx)",
+        80,
+    ),
+    // In a struct: the parts are fields like any other.
+    ("{cf32,i32} -> {cf32,i32}", "a0: {xmm0, rdi}  ret: {xmm0, rax}", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
 ];
 
 #[test]
@@ -488,6 +513,11 @@ const CLASSES: &[(&str, &str, &str)] = &[
     ("packed{u8,i32}", "memory", "by-ref"),
     ("packed{i32,u8}", "integer", "by-ref"),
     ("packed{u8,u8,u16,u32}", "integer", "integer"),
+    ("cf32", "sse", "integer"),
+    ("cf64", "sse, sse", "by-ref"),
+    ("{cf32}", "sse", "integer"),
+    ("{cf32,f32}", "sse, sse", "by-ref"),
+    ("<cf32|i64>", "integer", "integer"),
 ];
 
 #[test]
@@ -733,6 +763,8 @@ fn scalar(name: &str) -> &'static TypeDesc {
         "f64" => f64::DESC,
         "ptr" => <*const u8>::DESC,
         "fnptr" => <extern "C" fn()>::DESC,
+        "cf32" => crate::Complex::<f32>::DESC,
+        "cf64" => crate::Complex::<f64>::DESC,
         other => panic!("unknown scalar `{other}`"),
     }
 }

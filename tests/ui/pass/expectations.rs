@@ -35,6 +35,9 @@ expect! {
     IntFloat { a: i64, b: f64 } sysv64 = "integer, sse", win64 = "by-ref";
     FloatInt { a: f64, b: i64 } sysv64 = "sse, integer", win64 = "by-ref";
     Vec2 { x: f64, y: f64 } sysv64 = "sse, sse", win64 = "by-ref";
+    Phasor { z: abi_bridge::Complex<f32> } sysv64 = "sse", win64 = "integer";
+    Impedance { z: abi_bridge::Complex<f64> } sysv64 = "sse, sse", win64 = "by-ref";
+    TaggedPhasor { z: abi_bridge::Complex<f32>, tag: u32 } sysv64 = "sse, integer", win64 = "by-ref";
 }
 
 /// Either key alone, and spacing or case that differs from the canonical
