@@ -76,7 +76,7 @@ pub use plan::{classify, CallPlan};
 pub use signature::{FnSignature, Signature};
 pub use thunk::Thunk;
 pub use trampoline::{live_trampolines, set_trampoline_limit};
-pub use types::{Complex, ForeignPointee, ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind};
+pub use types::{Complex, ForeignPointee, ForeignReturn, ForeignType, Scalar, TypeDesc, TypeKind, F80};
 pub use variadic::{VaArgs, VarArg, VarArgs, VariadicCallback};
 
 /// The most arguments a function *type* naming a signature may have

@@ -300,8 +300,9 @@ pub enum PassMode {
     /// The value itself, in one or two pieces (scalars, and aggregates that a
     /// convention passes in registers or in one stack slot).
     Direct(Pieces),
-    /// The whole aggregate copied by value into the argument area at
-    /// `[rsp + offset]` on entry (sysv64 MEMORY class).
+    /// The whole aggregate (or `long double`) copied by value into the
+    /// argument area at `[rsp + offset]` on entry (sysv64 MEMORY and X87
+    /// classes).
     Stack {
         /// Offset of the copy on entry, as in [`Loc::Stack`].
         offset: u32,
@@ -338,6 +339,9 @@ pub enum RetMode {
         /// The register that carries the hidden pointer.
         pointer: Gpr,
     },
+    /// On the x87 register stack, in `st(0)` (its 10 bytes are the whole
+    /// value): sysv64 `long double`. The caller pops it.
+    St0,
 }
 
 impl fmt::Display for RetMode {
@@ -346,6 +350,7 @@ impl fmt::Display for RetMode {
             RetMode::Void => f.write_str("void"),
             RetMode::Direct(pieces) => write!(f, "{pieces}"),
             RetMode::Sret { pointer } => write!(f, "sret({})", pointer.name()),
+            RetMode::St0 => f.write_str("st0"),
         }
     }
 }
@@ -451,7 +456,7 @@ impl CallPlan {
     pub fn ret_regs(&self) -> RegSet {
         match &self.ret {
             RetMode::Direct(pieces) => pieces.regs(),
-            RetMode::Void | RetMode::Sret { .. } => RegSet::EMPTY,
+            RetMode::Void | RetMode::Sret { .. } | RetMode::St0 => RegSet::EMPTY,
         }
     }
 }

@@ -129,6 +129,15 @@ impl Signature {
         Signature { args: Cow::Owned(all), ret: self.ret, fixed: None }
     }
 
+    /// The signature as rustc passes the Rust types it describes: each type
+    /// through [`rust_view`](crate::types::rust_view) (which differs from C
+    /// only for `long double`). The plan of the Rust side of generated code
+    /// is made from this.
+    pub(crate) fn rust_view(&self) -> Signature {
+        let args = self.args.iter().map(|&ty| crate::types::rust_view(ty)).collect();
+        Signature { args: Cow::Owned(args), ret: self.ret.map(crate::types::rust_view), fixed: self.fixed }
+    }
+
     /// Checks that every function pointer in the signature (an argument, a
     /// field of one, or the return value) can cross between `from` and `to`:
     /// the code on the foreign side calls the pointers it receives, and hands

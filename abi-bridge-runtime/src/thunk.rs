@@ -45,9 +45,16 @@ type CodeKey = (Conv, Conv, Signature, Shape);
 
 static CODE: Mutex<Option<WordMap<CodeKey, usize>>> = Mutex::new(None);
 
-/// The plan of `sig` with a pointer argument in front.
+/// The plan of the Rust side of generated code (the caller behind
+/// `#[foreign_abi]`, the shim a closure callback calls): `sig` as rustc
+/// passes its Rust types, which for a `long double` is not as C does.
+fn rust_side(conv: Conv, sig: &Signature) -> CallPlan {
+    classify(conv, &sig.rust_view())
+}
+
+/// The plan of the Rust side of `sig` with a pointer argument in front.
 fn with_leading_pointer(conv: Conv, sig: &Signature) -> CallPlan {
-    classify(conv, &sig.with_leading(&[<*const c_void as ForeignType>::DESC]))
+    rust_side(conv, &sig.with_leading(&[<*const c_void as ForeignType>::DESC]))
 }
 
 /// The address of the generated code for `shape`, generating and publishing
@@ -104,11 +111,11 @@ fn generate(from: Conv, to: Conv, sig: &Signature, shape: Shape) -> Vec<u8> {
         }
         Shape::TargetAndPack => {
             let host = sig.fixed_part_then(&[]).with_leading(&[pointer, pointer]);
-            (classify(from, &host), classify(to, sig), jit::Shape::TargetAndPack)
+            (rust_side(from, &host), classify(to, sig), jit::Shape::TargetAndPack)
         }
         Shape::VariadicClosure => {
             let host = sig.fixed_part_then(&[pointer]).with_leading(&[pointer]);
-            (classify(from, sig), classify(to, &host), jit::Shape::VariadicClosure { block: STUB_CONTEXT })
+            (classify(from, sig), rust_side(to, &host), jit::Shape::VariadicClosure { block: STUB_CONTEXT })
         }
     };
     jit::generate(&Bridge { caller: &caller, callee: &callee, shape, pack: &pack })

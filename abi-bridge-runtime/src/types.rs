@@ -14,8 +14,11 @@ use crate::conv::Conv;
 use crate::layout;
 
 mod complex;
+mod f80;
 
 pub use complex::Complex;
+pub(crate) use f80::rust_view;
+pub use f80::F80;
 
 /// The kind of a scalar value: what the calling conventions distinguish.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,6 +45,10 @@ pub enum Scalar {
     F32,
     /// `double` / `f64`.
     F64,
+    /// `long double` / [`F80`]: the x87 80-bit extended format in 16 bytes
+    /// aligned to 16 (psABI 3.1.2; gcc's `ms_abi` and mingw lay it out the
+    /// same), of which the first 10 carry the value.
+    F80,
     /// A data pointer.
     Pointer,
     /// A function pointer, and the convention its type says the function
@@ -60,10 +67,12 @@ impl Scalar {
             Scalar::I16 | Scalar::U16 => 2,
             Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
             Scalar::I64 | Scalar::U64 | Scalar::F64 | Scalar::Pointer | Scalar::FnPointer(_) => 8,
+            Scalar::F80 => 16,
         }
     }
 
-    /// `true` for `f32` and `f64`, which travel in vector registers.
+    /// `true` for `f32` and `f64`, which travel in vector registers (not
+    /// `long double`, which never does).
     pub const fn is_float(self) -> bool {
         matches!(self, Scalar::F32 | Scalar::F64)
     }
@@ -87,6 +96,7 @@ impl Scalar {
             Scalar::Bool => "bool",
             Scalar::F32 => "float",
             Scalar::F64 => "double",
+            Scalar::F80 => "long double",
             Scalar::Pointer => "void *",
             Scalar::FnPointer(_) => "void (*)(void)",
         }

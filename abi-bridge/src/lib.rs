@@ -214,7 +214,7 @@ pub use abi_bridge_runtime::callback::{CallbackClosure, CallbackClosureMut};
 pub use abi_bridge_runtime::{
     classify, generated_code_bytes, live_trampolines, set_trampoline_limit, AsConv, CallPlan, Callback, CallbackFn,
     Complex, Conv, Error, FnSignature, ForeignPointee, ForeignReturn, ForeignType, Library, Signature, StaticConv,
-    SysV64, Thunk, TypeDesc, VaArgs, VarArg, VarArgs, VariadicCallback, Win64, MAX_FN_TYPE_ARITY,
+    SysV64, Thunk, TypeDesc, VaArgs, VarArg, VarArgs, VariadicCallback, Win64, F80, MAX_FN_TYPE_ARITY,
 };
 
 /// The pieces of a plan and of a type description, for tools that inspect them.

@@ -33,6 +33,7 @@ pub(crate) enum Sc {
     Ptr,
     CF32,
     CF64,
+    F80,
 }
 
 impl Sc {
@@ -41,6 +42,8 @@ impl Sc {
     /// The complex numbers: apart from [`Sc::ALL`], so that the older random
     /// part of the corpus stays as it was; drawn by `c_kinds`.
     pub(crate) const COMPLEX: [Sc; 2] = [Sc::CF32, Sc::CF64];
+    /// `long double`, apart from [`Sc::ALL`] for the same reason.
+    pub(crate) const X87: [Sc; 1] = [Sc::F80];
 
     /// The real type of a complex number, whose two leaves (real part, then
     /// imaginary part) are values of it.
@@ -68,7 +71,7 @@ impl Sc {
             Sc::I16 | Sc::U16 => 2,
             Sc::I32 | Sc::U32 | Sc::F32 => 4,
             Sc::I64 | Sc::U64 | Sc::F64 | Sc::Ptr | Sc::CF32 => 8,
-            Sc::CF64 => 16,
+            Sc::CF64 | Sc::F80 => 16,
         }
     }
 
@@ -88,6 +91,7 @@ impl Sc {
             Sc::Ptr => "void*",
             Sc::CF32 => "_Complex float",
             Sc::CF64 => "_Complex double",
+            Sc::F80 => "long double",
         }
     }
 
@@ -107,6 +111,7 @@ impl Sc {
             Sc::Ptr => "*const c_void",
             Sc::CF32 => "Complex<f32>",
             Sc::CF64 => "Complex<f64>",
+            Sc::F80 => "F80",
         }
     }
 
@@ -126,6 +131,7 @@ impl Sc {
             Sc::F64 => "F64",
             Sc::Ptr => "Pointer",
             Sc::CF32 | Sc::CF64 => unreachable!("complex numbers are not runtime scalars"),
+            Sc::F80 => "F80",
         }
     }
 
@@ -145,11 +151,12 @@ impl Sc {
             Sc::F64 => "f64",
             Sc::Ptr => "ptr",
             Sc::CF32 | Sc::CF64 => unreachable!("a complex number's leaves are its parts"),
+            Sc::F80 => "f80",
         }
     }
 
     fn parse(s: &str) -> Option<Sc> {
-        Sc::ALL.into_iter().chain(Sc::COMPLEX).find(|sc| sc.c_name() == s)
+        Sc::ALL.into_iter().chain(Sc::COMPLEX).chain(Sc::X87).find(|sc| sc.c_name() == s)
     }
 }
 
@@ -227,6 +234,14 @@ impl Corpus {
         }
     }
 
+    /// Whether rustc can make `sig`'s calls itself: not when a value is or
+    /// holds a `long double`, which Rust has no type for (rustc passes the
+    /// Rust `F80` as a 16-byte struct). gcc then plays both sides of the
+    /// oracle call, and of the calls of thunks.
+    pub(crate) fn rustc_expresses(&self, sig: &Sig) -> bool {
+        !sig.args.iter().chain(&sig.ret).any(|&ty| holds(ty, &Sc::X87, &self.records))
+    }
+
     /// The C prototype of `sig` under the name `name`.
     pub(crate) fn c_prototype(&self, sig: &Sig, name: &str) -> String {
         let ret = sig.ret.map_or("void".to_owned(), |r| self.c_type(r));
@@ -236,10 +251,26 @@ impl Corpus {
     }
 }
 
+/// `true` if a value of `ty` holds one of `scalars`.
+pub(crate) fn holds(ty: ValTy, scalars: &[Sc], records: &[Record]) -> bool {
+    fn field(ty: &FieldTy, scalars: &[Sc], records: &[Record]) -> bool {
+        match ty {
+            FieldTy::Scalar(s) => scalars.contains(s),
+            FieldTy::Record(r) => records[*r].fields.iter().any(|(_, f)| field(f, scalars, records)),
+            FieldTy::Array(elem, _) => field(elem, scalars, records),
+        }
+    }
+    match ty {
+        ValTy::Scalar(s) => scalars.contains(&s),
+        ValTy::Record(r) => field(&FieldTy::Record(r), scalars, records),
+    }
+}
+
 /// Size and alignment of a field type by C rules.
 pub(crate) fn size_align(ty: &FieldTy, records: &[Record]) -> (usize, usize) {
     match ty {
-        FieldTy::Scalar(s) => (s.size(), s.size()),
+        // A complex number is aligned as its parts.
+        FieldTy::Scalar(s) => (s.size(), s.complex_part().map_or(s.size(), Sc::size)),
         FieldTy::Record(r) => (records[*r].size, records[*r].align),
         FieldTy::Array(elem, len) => {
             let (size, align) = size_align(elem, records);
@@ -552,70 +583,122 @@ fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
     }
 }
 
-/// The C types of issue 10 that rustc can express (`_Complex float` and
-/// `_Complex double`, as `Complex<f32>` and `Complex<f64>`): named edge cases
-/// and random shapes of their own, drawn from their own seed after the rest
-/// of the corpus so that adding them left every earlier shape as it was.
+/// The C types of issue 10 owned here: `_Complex float` and `_Complex
+/// double` (`Complex<f32>`, `Complex<f64>`), which rustc can express, and
+/// `long double` (`F80`), which it cannot (see
+/// [`Corpus::rustc_expresses`]). Each kind has named edge cases and random
+/// shapes of its own, drawn from its own seed after the rest of the corpus,
+/// so that adding a kind left every earlier shape as it was.
 mod c_kinds {
-    use super::{rep, Builder, FieldTy, Record, Sc, Sig, SplitMix64, ValTy, MAX_ARGS, MAX_RECORD_SIZE};
+    use super::{rep, Builder, FieldTy, Sc, Sig, SplitMix64, ValTy, MAX_ARGS, MAX_RECORD_SIZE};
 
-    /// The seed of this part.
-    pub(super) const SEED: u64 = 0xC0A1_E7F0_0080_5EED;
-    /// Random records holding at least one complex number.
+    /// A kind of value and how its random part is drawn.
+    pub(super) struct Kind {
+        /// The seed of the kind's random part.
+        pub(super) seed: u64,
+        /// Its scalars.
+        scalars: &'static [Sc],
+        /// Names of its random structs, unions and signatures.
+        names: [&'static str; 3],
+        /// Its named records and signatures.
+        pub(super) named_records: fn(&mut Builder),
+        pub(super) named_signatures: fn(&mut Builder),
+    }
+
+    /// Random records holding at least one value of the kind, per kind.
     const RANDOM_RECORDS: usize = 16;
-    /// Random signatures with at least one complex value (argument, return
-    /// or inside a record), mixed with every older kind.
+    /// Random signatures with at least one value of the kind (argument,
+    /// return or inside a record), mixed with every older kind, per kind.
     const RANDOM_SIGNATURES: usize = 120;
 
-    pub(super) fn named_records(b: &mut Builder) {
-        b.strukt("CplxF", "_Complex float z;");
-        b.strukt("CplxD", "_Complex double z;");
-        // sysv64: the float part's eightbyte is SSE, the int's INTEGER.
-        b.strukt("CplxFInt", "_Complex float z; int32_t n;");
-        // 12 bytes, the complex number at 4: two SSE eightbytes, by-ref in win64.
-        b.strukt("FloatCplxF", "float a; _Complex float z;");
-        b.strukt("CplxFArr2", "_Complex float z[2];");
-        b.union("UCplxDLongs", "_Complex double z; int64_t i[2];");
+    pub(super) const COMPLEX: Kind = Kind {
+        seed: 0xC0A1_E7F0_0080_5EED,
+        scalars: &Sc::COMPLEX,
+        names: ["CplxS", "CplxU", "cplx_"],
+        named_records: |b| {
+            b.strukt("CplxF", "_Complex float z;");
+            b.strukt("CplxD", "_Complex double z;");
+            // sysv64: the float part's eightbyte is SSE, the int's INTEGER.
+            b.strukt("CplxFInt", "_Complex float z; int32_t n;");
+            // 12 bytes, the complex number at 4: two SSE eightbytes, by-ref in win64.
+            b.strukt("FloatCplxF", "float a; _Complex float z;");
+            b.strukt("CplxFArr2", "_Complex float z[2];");
+            b.union("UCplxDLongs", "_Complex double z; int64_t i[2];");
+        },
+        named_signatures: |b| {
+            b.sig("cf32_roundtrip", "_Complex float (_Complex float)");
+            b.sig("cf64_roundtrip", "_Complex double (_Complex double)");
+            b.sig("cf32_ret_from_floats", "_Complex float (float, float)");
+            b.sig("complex_mix", "_Complex double (_Complex float, double, _Complex double, int32_t, _Complex float)");
+            // Seven doubles leave one xmm: the complex double goes to the
+            // stack whole and the double after it still takes xmm7.
+            b.sig(
+                "cf64_after_seven_doubles",
+                &format!("_Complex double ({}, _Complex double, double)", rep("double", 7)),
+            );
+            b.sig(
+                "complex_on_stack",
+                &format!("_Complex float ({}, _Complex float, _Complex double, int8_t)", rep("double", 9)),
+            );
+            // win64: the hidden return pointer shifts four arguments.
+            b.sig("cf64_ret_plus_4_args", "_Complex double (int64_t, double, int32_t, float)");
+            b.sig("complex_structs", "CplxFInt (CplxF, CplxD, CplxFInt, FloatCplxF, CplxFArr2, UCplxDLongs)");
+            b.sig("complex_union_ret", "UCplxDLongs (_Complex float, UCplxDLongs)");
+        },
+    };
+
+    pub(super) const X87: Kind = Kind {
+        seed: 0x0080_87F8_05EE_D087,
+        scalars: &Sc::X87,
+        names: ["ExtS", "ExtU", "f80_"],
+        named_records: |b| {
+            // sysv64 X87, X87UP: memory as an argument, st0 as a return.
+            b.strukt("Ext1", "long double x;");
+            // More than 16 bytes, or X87 merged with another class: MEMORY.
+            b.strukt("ExtInt", "long double x; int32_t n;");
+            b.strukt("CharExt", "int8_t c; long double x;");
+            b.union("UExtDouble", "long double x; double d;");
+            b.union("UExtExt", "long double x; long double y;");
+            b.strukt("ExtArr2", "long double x[2];");
+        },
+        named_signatures: |b| {
+            b.sig("f80_roundtrip", "long double (long double)");
+            b.sig("f80_between_ints", "long double (int64_t, long double, int32_t)");
+            // After seven doubles the long double still goes to the stack,
+            // and the double after it takes xmm7.
+            b.sig("f80_after_seven_doubles", &format!("long double ({}, long double, double)", rep("double", 7)));
+            // After seven integers: at the next multiple of 16.
+            b.sig("f80_after_seven_ints", &format!("double ({}, long double, int64_t)", rep("int64_t", 7)));
+            b.sig("f80_pairs", "long double (long double, long double, long double, double, long double)");
+            // win64: the hidden return pointer shifts four arguments.
+            b.sig("f80_ret_plus_4_args", "long double (int64_t, double, int32_t, float)");
+            b.sig("f80_structs", "Ext1 (Ext1, ExtInt, CharExt, UExtDouble, UExtExt, ExtArr2)");
+            b.sig("f80_union_ret", "UExtExt (float, UExtExt)");
+            b.sig("f80_union_double_ret", "UExtDouble (UExtDouble, long double)");
+            b.sig("f80_arg_void_ret", "void (long double, int32_t)");
+        },
+    };
+
+    fn pick(rng: &mut SplitMix64, scalars: &[Sc]) -> Sc {
+        scalars[rng.below(scalars.len() as u64) as usize]
     }
 
-    pub(super) fn named_signatures(b: &mut Builder) {
-        b.sig("cf32_roundtrip", "_Complex float (_Complex float)");
-        b.sig("cf64_roundtrip", "_Complex double (_Complex double)");
-        b.sig("cf32_ret_from_floats", "_Complex float (float, float)");
-        b.sig("complex_mix", "_Complex double (_Complex float, double, _Complex double, int32_t, _Complex float)");
-        // Seven doubles leave one xmm: the complex double goes to the stack
-        // whole and the double after it still takes xmm7.
-        b.sig("cf64_after_seven_doubles", &format!("_Complex double ({}, _Complex double, double)", rep("double", 7)));
-        b.sig(
-            "complex_on_stack",
-            &format!("_Complex float ({}, _Complex float, _Complex double, int8_t)", rep("double", 9)),
-        );
-        // win64: the hidden return pointer shifts four arguments.
-        b.sig("cf64_ret_plus_4_args", "_Complex double (int64_t, double, int32_t, float)");
-        b.sig("complex_structs", "CplxFInt (CplxF, CplxD, CplxFInt, FloatCplxF, CplxFArr2, UCplxDLongs)");
-        b.sig("complex_union_ret", "UCplxDLongs (_Complex float, UCplxDLongs)");
-    }
-
-    fn complex(rng: &mut SplitMix64) -> Sc {
-        Sc::COMPLEX[rng.below(2) as usize]
-    }
-
-    /// A random record with at least one complex number among older kinds.
-    pub(super) fn random_records(b: &mut Builder, rng: &mut SplitMix64) {
+    /// A random record with at least one of the kind's values among older kinds.
+    pub(super) fn random_records(b: &mut Builder, rng: &mut SplitMix64, kind: &Kind) {
         let mut made = 0;
         while made < RANDOM_RECORDS {
             let union = rng.chance(20);
             let count = 1 + rng.below(4) as usize;
-            let complex_at = rng.below(count as u64) as usize;
+            let at = rng.below(count as u64) as usize;
             let prefix = if union { "f" } else { "m" };
             let fields: Vec<(String, FieldTy)> = (0..count)
                 .map(|i| {
-                    let ty = if i == complex_at {
-                        let c = FieldTy::Scalar(complex(rng));
+                    let ty = if i == at {
+                        let v = FieldTy::Scalar(pick(rng, kind.scalars));
                         if rng.chance(20) {
-                            FieldTy::Array(Box::new(c), 2)
+                            FieldTy::Array(Box::new(v), 2)
                         } else {
-                            c
+                            v
                         }
                     } else {
                         super::random_field(rng, &b.records)
@@ -626,34 +709,20 @@ mod c_kinds {
             if super::layout(union, &fields, &b.records).0 > MAX_RECORD_SIZE {
                 continue;
             }
-            b.push_record(format!("{}{made:02}", if union { "CplxU" } else { "CplxS" }), union, fields);
+            let name = if union { kind.names[1] } else { kind.names[0] };
+            b.push_record(format!("{name}{made:02}"), union, fields);
             made += 1;
         }
     }
 
-    /// `true` if a value of `ty` holds a complex number.
-    fn holds_complex(ty: ValTy, records: &[Record]) -> bool {
-        fn field(ty: &FieldTy, records: &[Record]) -> bool {
-            match ty {
-                FieldTy::Scalar(s) => s.complex_part().is_some(),
-                FieldTy::Record(r) => records[*r].fields.iter().any(|(_, f)| field(f, records)),
-                FieldTy::Array(elem, _) => field(elem, records),
-            }
-        }
-        match ty {
-            ValTy::Scalar(s) => s.complex_part().is_some(),
-            ValTy::Record(r) => field(&FieldTy::Record(r), records),
-        }
-    }
-
-    /// Random signatures mixing complex values (a third of the values) with
-    /// every older scalar and record.
-    pub(super) fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
-        let complex_records: Vec<usize> =
-            (0..b.records.len()).filter(|&r| holds_complex(ValTy::Record(r), &b.records)).collect();
+    /// Random signatures mixing the kind's values (a third of the values)
+    /// with every older scalar and record.
+    pub(super) fn random_signatures(b: &mut Builder, rng: &mut SplitMix64, kind: &Kind) {
+        let own_records: Vec<usize> =
+            (0..b.records.len()).filter(|&r| super::holds(ValTy::Record(r), kind.scalars, &b.records)).collect();
         let val = |rng: &mut SplitMix64| match rng.below(100) {
-            0..=19 => ValTy::Scalar(complex(rng)),
-            20..=34 => ValTy::Record(complex_records[rng.below(complex_records.len() as u64) as usize]),
+            0..=19 => ValTy::Scalar(pick(rng, kind.scalars)),
+            20..=34 => ValTy::Record(own_records[rng.below(own_records.len() as u64) as usize]),
             _ => super::random_val(rng, b.records.len(), 40),
         };
         let mut made = 0;
@@ -661,10 +730,10 @@ mod c_kinds {
             let count = rng.below(MAX_ARGS + 1) as usize;
             let args: Vec<ValTy> = (0..count).map(|_| val(rng)).collect();
             let ret = if rng.chance(15) { None } else { Some(val(rng)) };
-            if !args.iter().chain(&ret).any(|&ty| holds_complex(ty, &b.records)) {
+            if !args.iter().chain(&ret).any(|&ty| super::holds(ty, kind.scalars, &b.records)) {
                 continue;
             }
-            b.sigs.push(Sig { name: format!("cplx_{made:03}"), args, ret, named: false });
+            b.sigs.push(Sig { name: format!("{}{made:03}", kind.names[2]), args, ret, named: false });
             made += 1;
         }
     }
@@ -680,13 +749,15 @@ pub(crate) fn build() -> Corpus {
     named_signatures(&mut b);
     random_signatures(&mut b, &mut rng);
 
-    let mut rng = SplitMix64(c_kinds::SEED);
-    let before = b.records.len();
-    c_kinds::named_records(&mut b);
-    named_records += b.records.len() - before;
-    c_kinds::named_signatures(&mut b);
-    c_kinds::random_records(&mut b, &mut rng);
-    c_kinds::random_signatures(&mut b, &mut rng);
+    for kind in [c_kinds::COMPLEX, c_kinds::X87] {
+        let mut rng = SplitMix64(kind.seed);
+        let before = b.records.len();
+        (kind.named_records)(&mut b);
+        named_records += b.records.len() - before;
+        (kind.named_signatures)(&mut b);
+        c_kinds::random_records(&mut b, &mut rng, &kind);
+        c_kinds::random_signatures(&mut b, &mut rng, &kind);
+    }
 
     let named_sigs = b.sigs.iter().filter(|s| s.named).count();
     Corpus { records: b.records, named_records, sigs: b.sigs, named_sigs }

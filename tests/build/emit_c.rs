@@ -74,6 +74,15 @@ impl Walk {
             );
         }
         let k = s.c_helper();
+        // A `long double` is two leaves, its significand then its sign and
+        // exponent, each from one generator output.
+        if s == Sc::F80 {
+            return match self {
+                Walk::Hash => format!("h = abt_mix_{k}(h, {place});"),
+                Walk::Fill => format!("{place} = abt_from_{k}(st);"),
+                Walk::Leaves => format!("o = abt_leaves_{k}(o, {place});"),
+            };
+        }
         match self {
             Walk::Hash => format!("h = abt_mix(h, abt_bits_{k}({place}));"),
             Walk::Fill => format!("{place} = abt_from_{k}(abt_next(st));"),

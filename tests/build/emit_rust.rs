@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::corpus::{Corpus, FieldTy, Sig, ValTy};
-use crate::emit_c::{callee_name, record_decl};
+use crate::emit_c::{callee_name, driver_name, record_decl};
 
 fn rust_field_type(c: &Corpus, ty: &FieldTy) -> String {
     match ty {
@@ -180,11 +180,52 @@ pub(crate) fn typed_call_body(c: &Corpus, sig: &Sig, safety: &str, call: &str, o
     out
 }
 
+/// `gcc_call_<name>(conv, target, seed)` for a signature rustc cannot
+/// call: gcc's `conv` driver (made from `seed`) calls `target`, and the
+/// arguments' leaves are the ones `Value` makes from the same seed.
+fn emit_gcc_call(c: &Corpus, sig: &Sig, out: &mut String) {
+    let name = &sig.name;
+    writeln!(
+        out,
+        "/// gcc's own call of `{name}`: the driver of `conv` (gcc) calling `target` with arguments made from `seed`."
+    )
+    .unwrap();
+    out.push_str("///\n/// # Safety\n///\n/// `target` must be callable with `conv` and this signature.\n");
+    writeln!(out, "pub unsafe fn gcc_call_{name}(conv: Conv, target: *const c_void, seed: u64) -> TypedOutcome {{")
+        .unwrap();
+    if sig.args.is_empty() {
+        out.push_str("    let args = Vec::new();\n");
+    } else {
+        out.push_str("    let mut st = SplitMix64::new(seed);\n    let mut args = Vec::new();\n");
+    }
+    for a in &sig.args {
+        writeln!(out, "    <{} as Value>::generate(&mut st).leaves(&mut args);", c.rust_type(*a)).unwrap();
+    }
+    out.push_str("    // SAFETY: `target` is callable with `conv` and this signature (the caller's promise).\n");
+    writeln!(
+        out,
+        "    let ret = unsafe {{ crate::reverse::drive({}, {}, conv, target, seed) }};",
+        driver_name(sig, 'w'),
+        driver_name(sig, 's')
+    )
+    .unwrap();
+    let ret = if sig.ret.is_some() { "Some(ret)" } else { "{ let _ = ret; None }" };
+    writeln!(out, "    TypedOutcome::new(args, {ret})\n}}").unwrap();
+}
+
 fn emit_signatures(c: &Corpus, out: &mut String) {
     for (abi, letter) in [("win64", 'w'), ("sysv64", 's')] {
         writeln!(out, "extern \"{abi}\" {{").unwrap();
         for sig in &c.sigs {
-            writeln!(out, "    {};", rust_prototype(c, sig, &callee_name(sig, letter))).unwrap();
+            if c.rustc_expresses(sig) {
+                writeln!(out, "    {};", rust_prototype(c, sig, &callee_name(sig, letter))).unwrap();
+            } else {
+                // Declared for its address only: rustc cannot express the
+                // signature. Its driver calls it (`gcc_call_<name>`).
+                writeln!(out, "    fn {}();", callee_name(sig, letter)).unwrap();
+                let driver = driver_name(sig, letter);
+                writeln!(out, "    fn {driver}(cb: *const c_void, seed: u64, out: *mut u64) -> usize;").unwrap();
+            }
         }
         out.push_str("}\n\n");
     }
@@ -196,6 +237,15 @@ fn emit_signatures(c: &Corpus, out: &mut String) {
         writeln!(out, "    match conv {{ Conv::Win64 => {w} as *const c_void, Conv::SysV64 => {s} as *const c_void }}")
             .unwrap();
         out.push_str("}\n");
+        if !c.rustc_expresses(sig) {
+            // gcc on both sides: the callee's own driver calls it.
+            emit_gcc_call(c, sig, out);
+            writeln!(out, "fn typed_{name}(conv: Conv, seed: u64) -> TypedOutcome {{").unwrap();
+            out.push_str("    // SAFETY: the entry is the C callee of this signature compiled for `conv`.\n");
+            writeln!(out, "    unsafe {{ gcc_call_{name}(conv, entry_{name}(conv), seed) }}\n}}").unwrap();
+            writeln!(out, "fn of_{name}() -> Signature {{ Signature::of::<{}>() }}", rust_fn_type(c, sig)).unwrap();
+            continue;
+        }
 
         let fn_type = rust_fn_type(c, sig);
         writeln!(out, "fn of_{name}() -> Signature {{ Signature::of::<{fn_type}>() }}").unwrap();

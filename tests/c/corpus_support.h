@@ -76,6 +76,34 @@ static inline float abt_from_f32(uint64_t s) { uint32_t b = (uint32_t)s & 0xBFFF
 static inline double abt_from_f64(uint64_t s) { uint64_t b = s & 0xBFFFFFFFFFFFFFFFull; double v; memcpy(&v, &b, 8); return v; }
 static inline void *abt_from_ptr(uint64_t s) { return (void *)(uintptr_t)s; }
 
+/* A long double is two leaves: its 64-bit significand, then its 16 bits
+ * of sign and exponent (bytes 8-9; bytes 10-15 are padding), each drawn
+ * whole from the generator, in that order (one statement per draw: C
+ * leaves the order of evaluation of arguments unspecified). Only loads and
+ * stores touch the value, which copy all 80 bits as they are. */
+static inline uint64_t abt_mix_f80(uint64_t h, long double v) {
+    uint64_t significand;
+    uint16_t sign_exp;
+    memcpy(&significand, &v, 8);
+    memcpy(&sign_exp, (const char *)&v + 8, 2);
+    return abt_mix(abt_mix(h, significand), sign_exp);
+}
+static inline long double abt_from_f80(uint64_t *st) {
+    long double v = 0;
+    uint64_t significand = abt_next(st);
+    uint16_t sign_exp = (uint16_t)abt_next(st);
+    memcpy(&v, &significand, 8);
+    memcpy((char *)&v + 8, &sign_exp, 2);
+    return v;
+}
+static inline uint64_t *abt_leaves_f80(uint64_t *o, long double v) {
+    uint16_t sign_exp;
+    memcpy(o++, &v, 8);
+    memcpy(&sign_exp, (const char *)&v + 8, 2);
+    *o++ = sign_exp;
+    return o;
+}
+
 /* One struct or union as gcc lays it out; its fields are
  * abt_fields[first_field .. first_field + field_count]. */
 struct abt_record_layout {

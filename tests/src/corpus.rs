@@ -7,7 +7,7 @@ use core::ffi::{c_char, c_void, CStr};
 use core::mem::{align_of, offset_of, size_of};
 use std::sync::OnceLock;
 
-use abi_bridge::{Complex, Conv, ForeignType, Signature};
+use abi_bridge::{Complex, Conv, ForeignType, Signature, F80};
 use abi_bridge_runtime::{Scalar, TypeDesc};
 
 use crate::value::{SplitMix64, Value};
@@ -173,6 +173,7 @@ pub fn scalar_desc(s: Scalar) -> &'static TypeDesc {
         Scalar::Bool => bool::DESC,
         Scalar::F32 => f32::DESC,
         Scalar::F64 => f64::DESC,
+        Scalar::F80 => F80::DESC,
         Scalar::Pointer => <*const c_void>::DESC,
         Scalar::FnPointer(conv) => TypeDesc::fn_pointer(conv),
     }

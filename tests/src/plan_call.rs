@@ -6,7 +6,8 @@
 //! outgoing argument area, win64 shadow space at its bottom). One `asm!` block
 //! then reserves the area below a 16-byte aligned `rsp`, copies the image
 //! there, loads every register, calls, and captures `rax`, `rdx`, `xmm0` and
-//! `xmm1`; the return value is read back the way the plan says.
+//! `xmm1` (and pops `st0` when the plan returns there); the return value is
+//! read back the way the plan says.
 //!
 //! Every byte the plan does not fill holds garbage (the shadow space, unused
 //! registers, the bytes above a small value), except where a
@@ -138,6 +139,10 @@ struct Frame {
     rdx: u64,
     xmm0: [u64; 2],
     xmm1: [u64; 2],
+    /// Non-zero when the plan returns in st0: the call's value is then
+    /// popped from the x87 stack into `st0` (its 10 bytes).
+    pop_st0: u64,
+    st0: [u8; 16],
 }
 
 /// A 16-byte aligned, garbage-filled byte buffer (win64 wants the copies of
@@ -351,6 +356,8 @@ pub unsafe fn call_by_plan(
         rdx: 0,
         xmm0: [0; 2],
         xmm1: [0; 2],
+        pop_st0: u64::from(plan.ret == RetMode::St0),
+        st0: [garbage.ret; 16],
     };
     // SAFETY: `frame` is filled as `run` expects; the caller promises the
     // target follows the plan's signature and convention.
@@ -374,6 +381,12 @@ pub unsafe fn call_by_plan(
                     .ok_or_else(|| format!("ret: piece {offset}+{size} outside the value"))?;
                 dst.copy_from_slice(&word.to_le_bytes()[..size as usize]);
             }
+            Ok(Some(bytes))
+        }
+        (RetMode::St0, Some(ty)) => {
+            // The 10 bytes of the x87 value; the rest is padding.
+            let mut bytes = vec![garbage.ret; ty.size];
+            bytes[..10].copy_from_slice(&frame.st0[..10]);
             Ok(Some(bytes))
         }
         (RetMode::Sret { .. }, Some(ty)) => {
@@ -433,6 +446,10 @@ unsafe fn run(frame: &mut Frame) {
             "mov [r12 + {rdx}], rdx",
             "movdqu [r12 + {xmm0}], xmm0",
             "movdqu [r12 + {xmm1}], xmm1",
+            "cmp qword ptr [r12 + {pop_st0}], 0",
+            "je 2f",
+            "fstp tbyte ptr [r12 + {st0}]",
+            "2:",
             "mov rsp, [r12 + {saved}]",
             in("r12") frame as *mut Frame,
             saved = const offset_of!(Frame, saved_rsp),
@@ -445,6 +462,8 @@ unsafe fn run(frame: &mut Frame) {
             rdx = const offset_of!(Frame, rdx),
             xmm0 = const offset_of!(Frame, xmm0),
             xmm1 = const offset_of!(Frame, xmm1),
+            pop_st0 = const offset_of!(Frame, pop_st0),
+            st0 = const offset_of!(Frame, st0),
             clobber_abi("C"),
         );
     }

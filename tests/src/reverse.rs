@@ -157,8 +157,38 @@ pub struct CallbackDef {
     pub drive_sysv64: DriverSysV64,
     /// The oracle callee for `conv` (`extern "win64"` or `extern "sysv64"`).
     pub oracle: fn(Conv) -> *const c_void,
+    /// `true` when the oracle is the C callee of the corpus, which reports
+    /// to [`take_received_hash`](crate::corpus::take_received_hash) (rustc
+    /// cannot express the signature: it holds a `long double`); otherwise
+    /// it is rustc's and reports to [`take_oracle_hash`].
+    pub oracle_is_gcc: bool,
     /// A `Callback` for `conv` whose closure reports to the inbox.
     pub make: MakeCallback,
+}
+
+/// Runs the `conv` one of a signature's two drivers with `seed`, calling
+/// `cb`; the leaves of what `cb` returned, as the driver saw them.
+///
+/// # Safety
+///
+/// `cb` must be callable with `conv` and the drivers' signature.
+pub unsafe fn drive(
+    drive_win64: DriverWin64,
+    drive_sysv64: DriverSysV64,
+    conv: Conv,
+    cb: *const c_void,
+    seed: u64,
+) -> Vec<u64> {
+    let mut out = [0u64; MAX_RET_LEAVES];
+    // SAFETY: the driver writes at most the leaves of one corpus value
+    // (at most 64) to `out`; the caller vouches for `cb`.
+    let n = unsafe {
+        match conv {
+            Conv::Win64 => drive_win64(cb, seed, out.as_mut_ptr()),
+            Conv::SysV64 => drive_sysv64(cb, seed, out.as_mut_ptr()),
+        }
+    };
+    out[..n].to_vec()
 }
 
 extern "C" {
@@ -180,16 +210,8 @@ impl CallbackDef {
     ///
     /// `cb` must be callable with `conv` and this signature.
     pub unsafe fn drive(&self, conv: Conv, cb: *const c_void, seed: u64) -> Vec<u64> {
-        let mut out = [0u64; MAX_RET_LEAVES];
-        // SAFETY: the driver writes at most the leaves of one corpus value
-        // (at most 64) to `out`; the caller vouches for `cb`.
-        let n = unsafe {
-            match conv {
-                Conv::Win64 => (self.drive_win64)(cb, seed, out.as_mut_ptr()),
-                Conv::SysV64 => (self.drive_sysv64)(cb, seed, out.as_mut_ptr()),
-            }
-        };
-        out[..n].to_vec()
+        // SAFETY: the caller's promise.
+        unsafe { drive(self.drive_win64, self.drive_sysv64, conv, cb, seed) }
     }
 
     /// As [`CallbackDef::drive`], but the driver runs on a thread that C

@@ -63,6 +63,8 @@ pub const fn leaf_bits(scalar: Scalar, s: u64) -> u64 {
         Scalar::Bool => (s >> 17) & 1,
         Scalar::F32 => s & 0xBFFF_FFFF,
         Scalar::F64 => s & 0xBFFF_FFFF_FFFF_FFFF,
+        // Never a leaf itself: `for_each_leaf` splits it in two.
+        Scalar::F80 => panic!("a long double is two leaves"),
     }
 }
 
@@ -73,8 +75,14 @@ pub fn active_member(fields: &[abi_bridge_runtime::types::Field]) -> &abi_bridge
 }
 
 /// Calls `visit(offset, scalar)` for every leaf of `ty` at `base`, in order.
+/// A `long double` is two leaves: its significand (a `u64`), then its sign
+/// and exponent (a `u16`); its last 6 bytes are padding.
 pub fn for_each_leaf(ty: &TypeDesc, base: usize, visit: &mut impl FnMut(usize, Scalar)) {
     match ty.kind {
+        TypeKind::Scalar(Scalar::F80) => {
+            visit(base, Scalar::U64);
+            visit(base + 8, Scalar::U16);
+        }
         TypeKind::Scalar(s) => visit(base, s),
         TypeKind::Struct(fields) => fields.iter().for_each(|f| for_each_leaf(f.ty, base + f.offset, visit)),
         TypeKind::Union(fields) => {
@@ -187,6 +195,21 @@ impl Value for *const c_void {
 impl Value for () {
     fn generate(_: &mut SplitMix64) -> Self {}
     fn leaves(&self, _: &mut Vec<u64>) {}
+}
+
+/// A `long double`: its significand, then its sign and exponent (see
+/// [`for_each_leaf`]; `abt_from_f80`).
+impl Value for abi_bridge::F80 {
+    fn generate(st: &mut SplitMix64) -> Self {
+        let significand = st.next();
+        let sign_exp = leaf_bits(Scalar::U16, st.next());
+        abi_bridge::F80::from_bits(u128::from(sign_exp) << 64 | u128::from(significand))
+    }
+    fn leaves(&self, out: &mut Vec<u64>) {
+        let bits = self.to_bits();
+        out.push(bits as u64);
+        out.push((bits >> 64) as u64);
+    }
 }
 
 /// A complex number: its real part's leaf, then its imaginary part's.

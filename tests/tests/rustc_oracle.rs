@@ -87,6 +87,9 @@ fn every_named_edge_case_is_in_the_corpus() {
         "complex_mix",
         "cf64_after_seven_doubles",
         "cf64_ret_plus_4_args",
+        "f80_after_seven_doubles",
+        "f80_after_seven_ints",
+        "f80_structs",
     ] {
         assert!(named.contains(&name), "the corpus lost the edge case `{name}`");
     }

@@ -28,6 +28,9 @@ pub enum ArgClass {
     One(Eightbyte),
     /// Two eightbytes.
     Two(Eightbyte, Eightbyte),
+    /// X87 and X87UP: a `long double` (or an aggregate of 16 bytes holding
+    /// only one). Passed in memory, returned in `st(0)` (psABI 3.2.3).
+    X87,
 }
 
 impl ArgClass {
@@ -43,11 +46,12 @@ impl ArgClass {
             ArgClass::Two(I, S) => "integer, sse",
             ArgClass::Two(S, I) => "sse, integer",
             ArgClass::Two(S, S) => "sse, sse",
+            ArgClass::X87 => "x87, x87up",
         }
     }
 
     /// Every class, in the order of [`ArgClass::describe`]'s table.
-    pub const ALL: [ArgClass; 7] = [
+    pub const ALL: [ArgClass; 8] = [
         ArgClass::Memory,
         ArgClass::One(Eightbyte::Integer),
         ArgClass::One(Eightbyte::Sse),
@@ -55,7 +59,15 @@ impl ArgClass {
         ArgClass::Two(Eightbyte::Integer, Eightbyte::Sse),
         ArgClass::Two(Eightbyte::Sse, Eightbyte::Integer),
         ArgClass::Two(Eightbyte::Sse, Eightbyte::Sse),
+        ArgClass::X87,
     ];
+
+    /// Whether an argument of this class always travels in memory: MEMORY,
+    /// and X87 ("If the class is X87, X87UP or COMPLEX_X87, it is passed in
+    /// memory", psABI 3.2.3).
+    pub const fn in_memory_as_argument(self) -> bool {
+        matches!(self, ArgClass::Memory | ArgClass::X87)
+    }
 
     /// `const` equality, for compile-time expectations.
     pub const fn same_as(self, other: ArgClass) -> bool {
@@ -76,6 +88,15 @@ impl ArgClass {
 
 /// The eightbyte classes of `ty` (psABI 3.2.3, "Classification").
 pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
+    // A `long double` is X87 then X87UP; merged with any other class, or
+    // in a value of more than its 16 bytes, those make the value MEMORY
+    // (psABI 3.2.3, post merger cleanup). So only a value of 16 bytes that
+    // holds `long double`s and nothing else (one, a struct or union of
+    // them, an array of one) is X87.
+    let (x87, other) = x87_and_other(ty);
+    if x87 {
+        return if ty.size == 16 && !other { ArgClass::X87 } else { ArgClass::Memory };
+    }
     // Anything larger than two eightbytes is MEMORY (we have no __m256).
     if ty.size > 16 {
         return ArgClass::Memory;
@@ -92,6 +113,26 @@ pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
         // C places a type's first field at offset 0, so the first eightbyte
         // always has a class.
         [None, _] => ArgClass::Memory,
+    }
+}
+
+/// Whether `ty` holds a `long double`, and whether it holds any other scalar.
+const fn x87_and_other(ty: &TypeDesc) -> (bool, bool) {
+    match ty.kind {
+        TypeKind::Scalar(Scalar::F80) => (true, false),
+        TypeKind::Scalar(_) => (false, true),
+        TypeKind::Struct(fields) | TypeKind::Union(fields) => {
+            let (mut x87, mut other) = (false, false);
+            let mut i = 0;
+            while i < fields.len() {
+                let (x, o) = x87_and_other(fields[i].ty);
+                x87 |= x;
+                other |= o;
+                i += 1;
+            }
+            (x87, other)
+        }
+        TypeKind::Array { elem, .. } => x87_and_other(elem),
     }
 }
 
@@ -165,6 +206,9 @@ pub fn classify(sig: &Signature) -> CallPlan {
                 regs.int = 1;
                 RetMode::Sret { pointer: INT_ARGS[0] }
             }
+            // "If the class is X87, the value is returned on the X87 stack in
+            // %st0 together with X87UP."
+            ArgClass::X87 => RetMode::St0,
             class => {
                 let mut ret_regs = Budget { int: 0, sse: 0 };
                 let pieces = pieces(ty, class, &mut |eb| match eb {
@@ -192,7 +236,7 @@ pub fn classify(sig: &Signature) -> CallPlan {
             let (need_int, need_sse) = register_needs(class);
             // An argument goes in registers only if all its eightbytes fit;
             // otherwise all of it goes on the stack and no register is used.
-            let fits = class != ArgClass::Memory
+            let fits = !class.in_memory_as_argument()
                 && regs.int + need_int <= INT_ARGS.len()
                 && regs.sse + need_sse <= SSE_ARGS as usize;
             if fits {
@@ -201,11 +245,11 @@ pub fn classify(sig: &Signature) -> CallPlan {
                     Eightbyte::Sse => Reg::Xmm(regs.take_sse() as u8),
                 }))
             } else {
-                let offset = stack;
-                // Every stack argument takes whole 8-byte slots (no type we
-                // accept is aligned past 8).
-                stack += ty.size.next_multiple_of(8) as u32;
-                if ty.is_aggregate() {
+                let offset = stack_slot(stack, ty);
+                stack = offset + ty.size.next_multiple_of(8) as u32;
+                // A `long double` travels whole in its 16-byte slot, as an
+                // aggregate in memory does.
+                if ty.is_aggregate() || class == ArgClass::X87 {
                     PassMode::Stack { offset, size: ty.size as u32 }
                 } else {
                     PassMode::Direct(Pieces::One(Piece {
@@ -229,6 +273,17 @@ pub fn classify(sig: &Signature) -> CallPlan {
         va_start: va_start.unwrap_or_else(|| register_save(&regs, stack)),
     });
     CallPlan { conv: Conv::SysV64, args, ret, arg_area: stack - 8, shadow_space: 0, preserved: PRESERVED, variadic }
+}
+
+/// The entry offset of a stack argument of type `ty` when the previous one
+/// ended at `stack`: every stack argument takes whole 8-byte slots, and one
+/// whose type is aligned past 8 (a `long double`, a struct holding one)
+/// starts at a multiple of its alignment within the argument area, which
+/// begins at entry offset 8 (psABI 3.2.3, figure 3.4's note on 16-byte
+/// alignment; gcc 12 reads a `long double` after seven `long`s at
+/// [rsp+24], and rustc puts a 16-aligned struct there too).
+fn stack_slot(stack: u32, ty: &TypeDesc) -> u32 {
+    8 + (stack - 8).next_multiple_of(ty.align.max(8) as u32)
 }
 
 /// Where a `va_list` starts once the named arguments have taken `regs` and
@@ -267,7 +322,7 @@ pub(crate) fn register_needs(class: ArgClass) -> (usize, usize) {
         Eightbyte::Sse => (0, 1),
     };
     match class {
-        ArgClass::Memory => (0, 0),
+        ArgClass::Memory | ArgClass::X87 => (0, 0),
         ArgClass::One(a) => count(a),
         ArgClass::Two(a, b) => (count(a).0 + count(b).0, count(a).1 + count(b).1),
     }
@@ -283,7 +338,7 @@ fn pieces(ty: &TypeDesc, class: ArgClass, next: &mut impl FnMut(Eightbyte) -> Re
         Piece { offset, size, loc: Loc::Reg(next(eb)), ext: ext(ty) }
     };
     match class {
-        ArgClass::Memory => unreachable!("MEMORY values do not travel in registers"),
+        ArgClass::Memory | ArgClass::X87 => unreachable!("MEMORY and X87 values do not travel in registers"),
         ArgClass::One(a) => Pieces::One(piece(0, a)),
         ArgClass::Two(a, b) => Pieces::Two([piece(0, a), piece(1, b)]),
     }
@@ -343,14 +398,14 @@ impl VaList {
     pub unsafe fn read(&mut self, ty: &TypeDesc, dst: *mut u8) {
         let class = classify_type(ty);
         let (int, sse) = register_needs(class);
-        let in_registers = class != ArgClass::Memory
+        let in_registers = !class.in_memory_as_argument()
             && self.gp_offset as usize + 8 * int <= GP_AREA as usize
             && self.fp_offset as usize + 16 * sse <= FP_AREA as usize;
         if in_registers {
             let eightbytes = match class {
                 ArgClass::One(a) => [Some(a), None],
                 ArgClass::Two(a, b) => [Some(a), Some(b)],
-                ArgClass::Memory => unreachable!("MEMORY values are not in registers"),
+                ArgClass::Memory | ArgClass::X87 => unreachable!("MEMORY and X87 values are not in registers"),
             };
             for (i, eb) in eightbytes.into_iter().enumerate() {
                 let Some(eb) = eb else { break };

@@ -29,9 +29,18 @@
 //!   complex type; gcc 12's `ms_abi` code (read from `gcc -S`) passes and
 //!   returns `_Complex float` in rcx/rax as 8 integer bytes and
 //!   `_Complex double` by reference and through rcx, as that struct.
+//! - `long double` (`f80`): psABI 3.2.3, classes X87 and X87UP; "If the
+//!   class is X87, X87UP or COMPLEX_X87, it is passed in memory"; "If the
+//!   class is X87, the value is returned on the X87 stack in %st0"; X87
+//!   merged with any other class is MEMORY. On the stack at a multiple of
+//!   16 (gcc 12 reads one after seven `long`s at [rsp+24]). win64: gcc's
+//!   `ms_abi` (there is no Microsoft rule: MSVC's `long double` is
+//!   `double`) passes it by reference and returns it through rcx (gcc 12
+//!   `-S`: `fldt (%r8)`, `fstpt (%rcx)`).
 //!
 //! The notation: scalars `i8 u8 i16 u16 i32 u32 i64 u64 bool f32 f64 ptr
-//! fnptr`, `cf32` and `cf64` (`_Complex float`, `_Complex double`); `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
+//! fnptr`, `cf32` and `cf64` (`_Complex float`, `_Complex double`), `f80` (`long
+//! double`); `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
 //! only); `packed{a,b}` a struct with no padding and alignment 1; `n*t` in a
 //! list is `n` copies of `t`; a signature is `args -> ret` (`void` for none);
 //! `named ... variadic -> ret` is a call of a variadic function.
@@ -391,6 +400,31 @@ const CASES: &[Case] = &[
         "a0: xmm1  a1: xmm2  a2: xmm3  a3: [rsp+40]  a4: [rsp+48]  a5: [rsp+56]  a6: [rsp+64]  a7: by-ref([rsp+72])  a8: [rsp+80]  ret: sret(rcx)",
         80,
     ),
+    // ---- long double ----
+    ("i64,f80,i32 -> f80", "a0: rdi  a1: [rsp+8; 16 bytes]  a2: rsi  ret: st0", 16, "a0: rdx  a1: by-ref(r8)  a2: r9  ret: sret(rcx)", 32),
+    // After seven doubles (xmm0-6) an f80 still goes to the stack, and the
+    // double after it takes xmm7 (gcc: `s2` reads [rsp+8] and xmm7).
+    (
+        "7*f64,f80,f64 -> f80",
+        "a0: xmm0  a1: xmm1  a2: xmm2  a3: xmm3  a4: xmm4  a5: xmm5  a6: xmm6  a7: [rsp+8; 16 bytes]  a8: xmm7  ret: st0",
+        16,
+        "a0: xmm1  a1: xmm2  a2: xmm3  a3: [rsp+40]  a4: [rsp+48]  a5: [rsp+56]  a6: [rsp+64]  a7: by-ref([rsp+72])  a8: [rsp+80]  ret: sret(rcx)",
+        80,
+    ),
+    // After seven integers: the f80 at the next multiple of 16 (gcc `s6`).
+    (
+        "7*i64,f80,i64 -> f64",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: r9  a6: [rsp+8]  a7: [rsp+24; 16 bytes]  a8: [rsp+40]  ret: xmm0",
+        40,
+        "a0: rcx  a1: rdx  a2: r8  a3: r9  a4: [rsp+40]  a5: [rsp+48]  a6: [rsp+56]  a7: by-ref([rsp+64])  a8: [rsp+72]  ret: xmm0",
+        72,
+    ),
+    // A struct of one is X87 too: memory in, st0 out (gcc `s3`); with a
+    // double beside it in a union, MEMORY both ways (gcc `s4`).
+    ("{f80} -> {f80}", "a0: [rsp+8; 16 bytes]  ret: st0", 16, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    ("<f80|f64> -> <f80|f64>", "a0: [rsp+8; 16 bytes]  ret: sret(rdi)", 16, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    ("<f80|f80> -> <f80|f80>", "a0: [rsp+8; 16 bytes]  ret: st0", 16, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    ("{f80,i32} -> {f80,i32}", "a0: [rsp+8; 32 bytes]  ret: sret(rdi)", 32, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
     // In a struct: the parts are fields like any other.
     ("{cf32,i32} -> {cf32,i32}", "a0: {xmm0, rdi}  ret: {xmm0, rax}", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
 ];
@@ -518,6 +552,13 @@ const CLASSES: &[(&str, &str, &str)] = &[
     ("{cf32}", "sse", "integer"),
     ("{cf32,f32}", "sse, sse", "by-ref"),
     ("<cf32|i64>", "integer", "integer"),
+    ("f80", "x87, x87up", "by-ref"),
+    ("{f80}", "x87, x87up", "by-ref"),
+    ("{f80[1]}", "x87, x87up", "by-ref"),
+    ("<f80|f80>", "x87, x87up", "by-ref"),
+    ("<f80|f64>", "memory", "by-ref"),
+    ("<f80|i8>", "memory", "by-ref"),
+    ("{f80,f80}", "memory", "by-ref"),
 ];
 
 #[test]
@@ -544,6 +585,7 @@ fn classes_describe_themselves() {
         (sysv64::ArgClass::Two(I, S), "integer, sse"),
         (sysv64::ArgClass::Two(S, I), "sse, integer"),
         (sysv64::ArgClass::Two(S, S), "sse, sse"),
+        (sysv64::ArgClass::X87, "x87, x87up"),
     ];
     for (class, text) in sysv {
         assert_eq!(class.describe(), text);
@@ -765,6 +807,7 @@ fn scalar(name: &str) -> &'static TypeDesc {
         "fnptr" => <extern "C" fn()>::DESC,
         "cf32" => crate::Complex::<f32>::DESC,
         "cf64" => crate::Complex::<f64>::DESC,
+        "f80" => crate::F80::DESC,
         other => panic!("unknown scalar `{other}`"),
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::plan::{CallPlan, Ext, Gpr, Loc, PassMode, Piece, Pieces, Reg, RegSet, RetMode, VaStart, Variadic};
 use crate::signature::Signature;
-use crate::types::TypeDesc;
+use crate::types::{Scalar, TypeDesc};
 use crate::Conv;
 
 /// How win64 passes a type.
@@ -44,6 +44,10 @@ impl ArgClass {
 pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
     match ty.as_scalar() {
         Some(s) if s.is_float() => ArgClass::Sse,
+        // Microsoft's `long double` is `double`; gcc's `ms_abi` (and mingw)
+        // keep the 16-byte x87 type and pass it as any 16-byte value: by
+        // reference, returned through a hidden pointer (gcc 12 `-S`).
+        Some(Scalar::F80) => ArgClass::ByRef,
         Some(_) => ArgClass::Integer,
         // Aggregates of size 1, 2, 4 or 8 go as if they were an integer of
         // that size; any other size goes by pointer to a caller-made copy.

@@ -222,6 +222,16 @@ pub(crate) fn store_xmm_pair(a: &mut Asm, m: Addr, lo: u8, hi: u8, x: u8) {
     );
 }
 
+/// Pushes the 10-byte x87 value at `[m]` onto the x87 stack (`st0`).
+pub(crate) fn fld_x87(a: &mut Asm, m: Addr) {
+    dynasm!(a ; .arch x64 ; fld TWORD [Rq(r(m.base)) + m.disp]);
+}
+
+/// Pops `st0` into the 10 bytes at `[m]`.
+pub(crate) fn fstp_x87(a: &mut Asm, m: Addr) {
+    dynasm!(a ; .arch x64 ; fstp TWORD [Rq(r(m.base)) + m.disp]);
+}
+
 /// `dst <- value` (32 bits, zero-extended to 64).
 pub(crate) fn mov_imm32(a: &mut Asm, dst: Gpr, value: u32) {
     dynasm!(a ; .arch x64 ; mov Rd(r(dst)), value as i32);

@@ -359,6 +359,31 @@ mod tests {
         super::generate(&super::Bridge { caller: &sysv, callee: &win, shape: stub, pack: &[] });
     }
 
+    #[test]
+    fn long_doubles_travel_through_memory_and_st0() {
+        let sig = Signature::of::<fn(i64, crate::F80) -> crate::F80>();
+        // sysv64 C calling win64 C: the caller's stack copy goes by
+        // reference, and the callee's sret buffer is pushed onto the x87 stack.
+        let to_win = code(Conv::SysV64, Conv::Win64, sig.clone(), Shape::Trampoline);
+        assert!(to_win.iter().any(|l| l.starts_with("lea r8,[rsp+")), "{to_win:#?}");
+        let call = to_win.iter().position(|l| l.starts_with("call")).unwrap();
+        assert!(to_win[call + 1].starts_with("fld st,tbyte ptr [rsp"), "{to_win:#?}");
+        // win64 C calling sysv64 C: the value behind rdx copied onto the
+        // stack, st0 popped into the caller's buffer, whose address is echoed.
+        let to_sysv = code(Conv::Win64, Conv::SysV64, sig.clone(), Shape::Trampoline);
+        let call = to_sysv.iter().position(|l| l.starts_with("call")).unwrap();
+        assert_eq!(to_sysv[call + 2..call + 4], ["fstp tbyte ptr [r11],st", "mov rax,r11"], "{to_sysv:#?}");
+        // Rust calling sysv64 C (`#[foreign_abi]`): rustc passes the Rust
+        // `F80` in rdx:rcx (after the target and the i64) and wants it back
+        // in rax:rdx, so st0 goes through a buffer.
+        let from_rust = code(Conv::SysV64, Conv::SysV64, sig, Shape::TargetFirst);
+        let call = from_rust.iter().position(|l| l.starts_with("call")).unwrap();
+        assert!(from_rust[call + 1].starts_with("fstp tbyte ptr [rsp"), "{from_rust:#?}");
+        assert!(from_rust[call + 1].ends_with("],st"), "{from_rust:#?}");
+        assert!(from_rust[call + 2].starts_with("mov rax,[rsp"), "{from_rust:#?}");
+        assert!(from_rust[call + 3].starts_with("mov rdx,[rsp"), "{from_rust:#?}");
+    }
+
     fn printf_call() -> Signature {
         Signature::new_variadic(&[<*const u8>::DESC], &[f64::DESC, i32::DESC], Some(i32::DESC)).unwrap()
     }

@@ -18,9 +18,9 @@ impl Generator<'_> {
             (RetMode::Sret { pointer: from }, RetMode::Sret { pointer: to }) => {
                 self.regs.push(pointer_move(*to, Src::Reg(Reg::Gpr(*from))));
             }
-            // The caller wants memory, the callee uses registers: keep the
-            // caller's pointer to store the registers through after the call.
-            (RetMode::Sret { pointer }, RetMode::Direct(_)) => {
+            // The caller wants memory, the callee uses registers (or st0):
+            // keep the caller's pointer to store them through after the call.
+            (RetMode::Sret { pointer }, RetMode::Direct(_) | RetMode::St0) => {
                 let slot = self.frame.temp(8);
                 self.saved_sret = Some(slot);
                 self.mem.push(MemMove::Store { dst: slot, src: Reg::Gpr(*pointer), width: 8, ext: Ext::None, size: 8 });
@@ -34,6 +34,19 @@ impl Generator<'_> {
             (RetMode::Direct(pc), RetMode::Direct(pt)) if !pc.same_split(pt) => {
                 self.ret_temp = Some(self.frame.temp(pc.value_size()));
             }
+            // st0 on one side only: the value passes through a buffer of ours
+            // (x87 loads and stores take memory, never another register).
+            (RetMode::Direct(pieces), RetMode::St0) => {
+                self.ret_temp = Some(self.frame.temp(pieces.value_size().max(X87_BYTES)));
+            }
+            (RetMode::St0, RetMode::Direct(pieces)) => {
+                self.ret_temp = Some(self.frame.temp(pieces.value_size().max(X87_BYTES)));
+            }
+            (RetMode::St0, RetMode::Sret { pointer }) => {
+                let buf = self.frame.temp(X87_BYTES);
+                self.ret_temp = Some(buf);
+                self.regs.push(pointer_move(*pointer, Src::AddrOf(buf)));
+            }
             _ => {}
         }
     }
@@ -42,8 +55,8 @@ impl Generator<'_> {
     pub(super) fn emit_return(&self, a: &mut Asm, layout: &Layout) {
         let (rc, rt) = (&self.b.caller.ret, &self.b.callee.ret);
         match (rc, rt) {
-            // The callee echoed the caller's own buffer in rax.
-            (RetMode::Void, _) | (RetMode::Sret { .. }, RetMode::Sret { .. }) => {}
+            // The callee echoed the caller's own buffer in rax; or st0 stays.
+            (RetMode::Void, _) | (RetMode::Sret { .. }, RetMode::Sret { .. }) | (RetMode::St0, RetMode::St0) => {}
             (RetMode::Direct(pc), RetMode::Direct(pt)) if pc.same_split(pt) => {
                 let moves: Vec<RegMove> = pc
                     .iter()
@@ -60,10 +73,15 @@ impl Generator<'_> {
             }
             (RetMode::Direct(pc), rt) => {
                 let buf = layout.resolve(self.ret_temp.expect("a return buffer was planned"));
-                if let RetMode::Direct(pt) = rt {
-                    for t in pt {
-                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), 8);
+                match rt {
+                    RetMode::Direct(pt) => {
+                        for t in pt {
+                            emit::store(a, buf.plus(t.offset), reg_of(t.loc), 8);
+                        }
                     }
+                    // Pops st0, leaving the x87 stack empty as the caller expects.
+                    RetMode::St0 => emit::fstp_x87(a, buf),
+                    RetMode::Void | RetMode::Sret { .. } => {}
                 }
                 for c in pc {
                     let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { 8 };
@@ -81,12 +99,31 @@ impl Generator<'_> {
                 }
                 emit::reg_to_reg(a, Reg::Gpr(Gpr::Rax), Reg::Gpr(COPY), 8, Ext::None);
             }
+            (RetMode::Sret { .. }, RetMode::St0) => {
+                // The 10 bytes of the value into the caller's buffer, popping st0.
+                let slot = layout.resolve(self.saved_sret.expect("the caller's pointer was saved"));
+                emit::load(a, Reg::Gpr(COPY), slot, 8, Ext::None);
+                emit::fstp_x87(a, Addr { base: COPY, disp: 0 });
+                emit::reg_to_reg(a, Reg::Gpr(Gpr::Rax), Reg::Gpr(COPY), 8, Ext::None);
+            }
+            (RetMode::St0, rt) => {
+                let buf = layout.resolve(self.ret_temp.expect("a return buffer was planned"));
+                if let RetMode::Direct(pt) = rt {
+                    for t in pt {
+                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), 8);
+                    }
+                }
+                emit::fld_x87(a, buf);
+            }
             (RetMode::Sret { .. }, RetMode::Void) => {
                 unreachable!("both plans describe one signature")
             }
         }
     }
 }
+
+/// The bytes of an x87 value in memory (`fld`/`fstp` of a tbyte).
+const X87_BYTES: u32 = 10;
 
 /// A move of the hidden return pointer into `dst`.
 fn pointer_move<A>(dst: Gpr, src: Src<A>) -> RegMove<A> {

@@ -38,6 +38,8 @@ expect! {
     Phasor { z: abi_bridge::Complex<f32> } sysv64 = "sse", win64 = "integer";
     Impedance { z: abi_bridge::Complex<f64> } sysv64 = "sse, sse", win64 = "by-ref";
     TaggedPhasor { z: abi_bridge::Complex<f32>, tag: u32 } sysv64 = "sse, integer", win64 = "by-ref";
+    Extended { x: abi_bridge::F80 } sysv64 = "x87, x87up", win64 = "by-ref";
+    ExtendedAndTag { x: abi_bridge::F80, tag: u8 } sysv64 = "memory", win64 = "by-ref";
 }
 
 /// Either key alone, and spacing or case that differs from the canonical
