@@ -15,6 +15,7 @@ use crate::layout;
 
 mod complex;
 mod f80;
+mod vector;
 
 pub use complex::Complex;
 pub(crate) use f80::rust_view;
@@ -49,6 +50,9 @@ pub enum Scalar {
     /// aligned to 16 (psABI 3.1.2; gcc's `ms_abi` and mingw lay it out the
     /// same), of which the first 10 carry the value.
     F80,
+    /// A 128-bit SIMD vector: `__m128`, `__m128d` or `__m128i` (16 bytes
+    /// aligned to 16; the conventions do not tell the element types apart).
+    M128,
     /// A data pointer.
     Pointer,
     /// A function pointer, and the convention its type says the function
@@ -67,7 +71,7 @@ impl Scalar {
             Scalar::I16 | Scalar::U16 => 2,
             Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
             Scalar::I64 | Scalar::U64 | Scalar::F64 | Scalar::Pointer | Scalar::FnPointer(_) => 8,
-            Scalar::F80 => 16,
+            Scalar::F80 | Scalar::M128 => 16,
         }
     }
 
@@ -97,6 +101,7 @@ impl Scalar {
             Scalar::F32 => "float",
             Scalar::F64 => "double",
             Scalar::F80 => "long double",
+            Scalar::M128 => "__m128",
             Scalar::Pointer => "void *",
             Scalar::FnPointer(_) => "void (*)(void)",
         }

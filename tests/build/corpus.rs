@@ -34,6 +34,9 @@ pub(crate) enum Sc {
     CF32,
     CF64,
     F80,
+    M128,
+    M128D,
+    M128I,
 }
 
 impl Sc {
@@ -44,6 +47,15 @@ impl Sc {
     pub(crate) const COMPLEX: [Sc; 2] = [Sc::CF32, Sc::CF64];
     /// `long double`, apart from [`Sc::ALL`] for the same reason.
     pub(crate) const X87: [Sc; 1] = [Sc::F80];
+    /// The 128-bit vectors, apart from [`Sc::ALL`] for the same reason.
+    pub(crate) const VECTORS: [Sc; 3] = [Sc::M128, Sc::M128D, Sc::M128I];
+
+    /// Whether the C side walks this scalar's leaves with helpers of its
+    /// own (`abt_mix_*`, `abt_from_*`, `abt_leaves_*`): the scalars of two
+    /// 64-bit-or-smaller leaves that are not complex numbers.
+    pub(crate) fn has_leaf_helpers(self) -> bool {
+        Sc::X87.contains(&self) || Sc::VECTORS.contains(&self)
+    }
 
     /// The real type of a complex number, whose two leaves (real part, then
     /// imaginary part) are values of it.
@@ -60,7 +72,9 @@ impl Sc {
     /// type that is not one (a complex number is a struct of its parts).
     pub(crate) fn runtime_expr(self, kind: &str) -> String {
         match self {
-            Sc::CF32 | Sc::CF64 => format!("{kind}::Desc(<{} as ForeignType>::DESC)", self.rust_name()),
+            Sc::CF32 | Sc::CF64 | Sc::M128D | Sc::M128I => {
+                format!("{kind}::Desc(<{} as ForeignType>::DESC)", self.rust_name())
+            }
             _ => format!("{kind}::Scalar(Scalar::{})", self.runtime_name()),
         }
     }
@@ -71,7 +85,7 @@ impl Sc {
             Sc::I16 | Sc::U16 => 2,
             Sc::I32 | Sc::U32 | Sc::F32 => 4,
             Sc::I64 | Sc::U64 | Sc::F64 | Sc::Ptr | Sc::CF32 => 8,
-            Sc::CF64 | Sc::F80 => 16,
+            Sc::CF64 | Sc::F80 | Sc::M128 | Sc::M128D | Sc::M128I => 16,
         }
     }
 
@@ -92,6 +106,9 @@ impl Sc {
             Sc::CF32 => "_Complex float",
             Sc::CF64 => "_Complex double",
             Sc::F80 => "long double",
+            Sc::M128 => "__m128",
+            Sc::M128D => "__m128d",
+            Sc::M128I => "__m128i",
         }
     }
 
@@ -112,6 +129,9 @@ impl Sc {
             Sc::CF32 => "Complex<f32>",
             Sc::CF64 => "Complex<f64>",
             Sc::F80 => "F80",
+            Sc::M128 => "__m128",
+            Sc::M128D => "__m128d",
+            Sc::M128I => "__m128i",
         }
     }
 
@@ -132,6 +152,7 @@ impl Sc {
             Sc::Ptr => "Pointer",
             Sc::CF32 | Sc::CF64 => unreachable!("complex numbers are not runtime scalars"),
             Sc::F80 => "F80",
+            Sc::M128 | Sc::M128D | Sc::M128I => "M128",
         }
     }
 
@@ -152,11 +173,14 @@ impl Sc {
             Sc::Ptr => "ptr",
             Sc::CF32 | Sc::CF64 => unreachable!("a complex number's leaves are its parts"),
             Sc::F80 => "f80",
+            Sc::M128 => "m128",
+            Sc::M128D => "m128d",
+            Sc::M128I => "m128i",
         }
     }
 
     fn parse(s: &str) -> Option<Sc> {
-        Sc::ALL.into_iter().chain(Sc::COMPLEX).chain(Sc::X87).find(|sc| sc.c_name() == s)
+        Sc::ALL.into_iter().chain(Sc::COMPLEX).chain(Sc::X87).chain(Sc::VECTORS).find(|sc| sc.c_name() == s)
     }
 }
 
@@ -236,10 +260,12 @@ impl Corpus {
 
     /// Whether rustc can make `sig`'s calls itself: not when a value is or
     /// holds a `long double`, which Rust has no type for (rustc passes the
-    /// Rust `F80` as a 16-byte struct). gcc then plays both sides of the
-    /// oracle call, and of the calls of thunks.
+    /// Rust `F80` as a 16-byte struct), or a vector, which stable rustc
+    /// refuses in `extern` blocks (`simd_ffi`). gcc then plays both sides of
+    /// the oracle call, and of the calls of thunks.
     pub(crate) fn rustc_expresses(&self, sig: &Sig) -> bool {
-        !sig.args.iter().chain(&sig.ret).any(|&ty| holds(ty, &Sc::X87, &self.records))
+        let gcc_only: Vec<Sc> = Sc::X87.into_iter().chain(Sc::VECTORS).collect();
+        !sig.args.iter().chain(&sig.ret).any(|&ty| holds(ty, &gcc_only, &self.records))
     }
 
     /// The C prototype of `sig` under the name `name`.
@@ -584,8 +610,8 @@ fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
 }
 
 /// The C types of issue 10 owned here: `_Complex float` and `_Complex
-/// double` (`Complex<f32>`, `Complex<f64>`), which rustc can express, and
-/// `long double` (`F80`), which it cannot (see
+/// double` (`Complex<f32>`, `Complex<f64>`), which rustc can express,
+/// `long double` (`F80`) and the 128-bit vectors, which it cannot (see
 /// [`Corpus::rustc_expresses`]). Each kind has named edge cases and random
 /// shapes of its own, drawn from its own seed after the rest of the corpus,
 /// so that adding a kind left every earlier shape as it was.
@@ -679,6 +705,36 @@ mod c_kinds {
         },
     };
 
+    pub(super) const VECTORS: Kind = Kind {
+        seed: 0x5EED_0128_0B17_5EED,
+        scalars: &Sc::VECTORS,
+        names: ["VecS", "VecU", "m128_"],
+        named_records: |b| {
+            // sysv64 SSE, SSEUP: one whole xmm. win64: a 16-byte aggregate,
+            // unlike the bare vector (returned through rcx, not in xmm0).
+            b.strukt("WrapM128", "__m128 v;");
+            // More than 16 bytes: MEMORY in sysv64.
+            b.strukt("M128Float", "__m128 v; float f;");
+            // SSEUP merged with SSE or INTEGER: two SSE or INTEGER eightbytes.
+            b.union("UM128Floats", "__m128 v; float f[4];");
+            b.union("UM128Longs", "__m128i v; int64_t i[2];");
+            b.strukt("CharM128d", "int8_t c; __m128d v;");
+        },
+        named_signatures: |b| {
+            b.sig("m128_roundtrip", "__m128 (__m128)");
+            b.sig("m128_mix", "__m128d (__m128, int32_t, __m128d, double, __m128i)");
+            // Integer registers used up: the vector still takes xmm0.
+            b.sig("m128_after_seven_ints", &format!("__m128i ({}, __m128i, int64_t)", rep("int64_t", 7)));
+            // Vector registers used up: on the stack at a multiple of 16.
+            b.sig("m128_after_eight_doubles", &format!("__m128 ({}, __m128, int64_t)", rep("double", 8)));
+            // win64: a bare vector comes back in xmm0, whatever the other slots hold.
+            b.sig("m128_ret_plus_4_args", "__m128 (int64_t, double, int32_t, float)");
+            b.sig("vector_structs", "WrapM128 (WrapM128, M128Float, UM128Floats, UM128Longs, CharM128d)");
+            b.sig("m128_float_struct_ret", "M128Float (__m128, float)");
+            b.sig("vector_union_ret", "UM128Floats (UM128Floats, __m128i)");
+        },
+    };
+
     fn pick(rng: &mut SplitMix64, scalars: &[Sc]) -> Sc {
         scalars[rng.below(scalars.len() as u64) as usize]
     }
@@ -749,7 +805,7 @@ pub(crate) fn build() -> Corpus {
     named_signatures(&mut b);
     random_signatures(&mut b, &mut rng);
 
-    for kind in [c_kinds::COMPLEX, c_kinds::X87] {
+    for kind in [c_kinds::COMPLEX, c_kinds::X87, c_kinds::VECTORS] {
         let mut rng = SplitMix64(kind.seed);
         let before = b.records.len();
         (kind.named_records)(&mut b);

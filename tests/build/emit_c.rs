@@ -75,8 +75,9 @@ impl Walk {
         }
         let k = s.c_helper();
         // A `long double` is two leaves, its significand then its sign and
-        // exponent, each from one generator output.
-        if s == Sc::F80 {
+        // exponent, a vector its two 64-bit halves: each from one generator
+        // output.
+        if s.has_leaf_helpers() {
             return match self {
                 Walk::Hash => format!("h = abt_mix_{k}(h, {place});"),
                 Walk::Fill => format!("{place} = abt_from_{k}(st);"),

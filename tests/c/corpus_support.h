@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <immintrin.h>
 
 /* The hash of an empty argument list. */
 #define ABT_HASH_INIT 0x243F6A8885A308D3ull
@@ -103,6 +104,30 @@ static inline uint64_t *abt_leaves_f80(uint64_t *o, long double v) {
     *o++ = sign_exp;
     return o;
 }
+
+/* A 128-bit vector is two leaves, its low and high 64 bits, drawn in that
+ * order. Only loads and stores touch it. */
+#define ABT_VECTOR_LEAVES(k, T)                                                  \
+    static inline uint64_t abt_mix_##k(uint64_t h, T v) {                        \
+        uint64_t half[2];                                                        \
+        memcpy(half, &v, 16);                                                    \
+        return abt_mix(abt_mix(h, half[0]), half[1]);                            \
+    }                                                                            \
+    static inline T abt_from_##k(uint64_t *st) {                                 \
+        uint64_t half[2];                                                        \
+        half[0] = abt_next(st);                                                  \
+        half[1] = abt_next(st);                                                  \
+        T v;                                                                     \
+        memcpy(&v, half, 16);                                                    \
+        return v;                                                                \
+    }                                                                            \
+    static inline uint64_t *abt_leaves_##k(uint64_t *o, T v) {                   \
+        memcpy(o, &v, 16);                                                       \
+        return o + 2;                                                            \
+    }
+ABT_VECTOR_LEAVES(m128, __m128)
+ABT_VECTOR_LEAVES(m128d, __m128d)
+ABT_VECTOR_LEAVES(m128i, __m128i)
 
 /* One struct or union as gcc lays it out; its fields are
  * abt_fields[first_field .. first_field + field_count]. */

@@ -3,6 +3,7 @@
 //! layout of every record ([`gcc_layouts`]), and rustc's typed calls of every
 //! C callee.
 
+use core::arch::x86_64::{__m128, __m128d, __m128i};
 use core::ffi::{c_char, c_void, CStr};
 use core::mem::{align_of, offset_of, size_of};
 use std::sync::OnceLock;
@@ -174,6 +175,7 @@ pub fn scalar_desc(s: Scalar) -> &'static TypeDesc {
         Scalar::F32 => f32::DESC,
         Scalar::F64 => f64::DESC,
         Scalar::F80 => F80::DESC,
+        Scalar::M128 => __m128::DESC,
         Scalar::Pointer => <*const c_void>::DESC,
         Scalar::FnPointer(conv) => TypeDesc::fn_pointer(conv),
     }

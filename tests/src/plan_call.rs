@@ -193,8 +193,9 @@ impl Placement {
         Ok(())
     }
 
-    /// Writes `bytes` (at most 8) to `loc`, above which the register or
-    /// slot keeps its garbage unless `ext` asks for an extension.
+    /// Writes `bytes` (at most 8, or 16 into a vector register) to `loc`,
+    /// above which the register or slot keeps its garbage unless `ext` asks
+    /// for an extension.
     fn put(&mut self, loc: Loc, bytes: &[u8], ext: Ext) -> Result<(), String> {
         match loc {
             Loc::Reg(reg @ Reg::Gpr(g)) => {
@@ -211,7 +212,14 @@ impl Placement {
                 if x >= XMMS {
                     return Err(format!("xmm{x} carries no argument"));
                 }
-                self.xmms[x][0] = extended(bytes, Ext::None, self.garbage.xmm)?;
+                // A vector fills the whole register; anything else its low half.
+                match bytes.len() {
+                    16 => {
+                        let (lo, hi) = bytes.split_at(8);
+                        self.xmms[x] = [lo, hi].map(|half| u64::from_le_bytes(half.try_into().expect("8 bytes")));
+                    }
+                    _ => self.xmms[x][0] = extended(bytes, Ext::None, self.garbage.xmm)?,
+                }
             }
             Loc::Stack(offset) => {
                 let at = self.stack_offset(offset, 8)?;
@@ -369,13 +377,17 @@ pub unsafe fn call_by_plan(
         (RetMode::Direct(pieces), Some(ty)) => {
             let mut bytes = vec![garbage.ret; ty.size];
             for &Piece { offset, size, loc, .. } in pieces {
-                let word = match loc {
-                    Loc::Reg(Reg::Gpr(Gpr::Rax)) => frame.rax,
-                    Loc::Reg(Reg::Gpr(Gpr::Rdx)) => frame.rdx,
-                    Loc::Reg(Reg::Xmm(0)) => frame.xmm0[0],
-                    Loc::Reg(Reg::Xmm(1)) => frame.xmm1[0],
+                // A vector register holds 16 bytes, a general one 8.
+                let (word, room) = match loc {
+                    Loc::Reg(Reg::Gpr(Gpr::Rax)) => (u128::from(frame.rax), 8),
+                    Loc::Reg(Reg::Gpr(Gpr::Rdx)) => (u128::from(frame.rdx), 8),
+                    Loc::Reg(Reg::Xmm(0)) => (u128::from(frame.xmm0[0]) | u128::from(frame.xmm0[1]) << 64, 16),
+                    Loc::Reg(Reg::Xmm(1)) => (u128::from(frame.xmm1[0]) | u128::from(frame.xmm1[1]) << 64, 16),
                     other => return Err(format!("ret: a piece returned in {other}")),
                 };
+                if size > room {
+                    return Err(format!("ret: a {size}-byte piece in {loc}"));
+                }
                 let dst = bytes
                     .get_mut(offset as usize..(offset + size) as usize)
                     .ok_or_else(|| format!("ret: piece {offset}+{size} outside the value"))?;

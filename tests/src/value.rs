@@ -64,7 +64,7 @@ pub const fn leaf_bits(scalar: Scalar, s: u64) -> u64 {
         Scalar::F32 => s & 0xBFFF_FFFF,
         Scalar::F64 => s & 0xBFFF_FFFF_FFFF_FFFF,
         // Never a leaf itself: `for_each_leaf` splits it in two.
-        Scalar::F80 => panic!("a long double is two leaves"),
+        Scalar::F80 | Scalar::M128 => panic!("a long double or a vector is two leaves"),
     }
 }
 
@@ -76,12 +76,17 @@ pub fn active_member(fields: &[abi_bridge_runtime::types::Field]) -> &abi_bridge
 
 /// Calls `visit(offset, scalar)` for every leaf of `ty` at `base`, in order.
 /// A `long double` is two leaves: its significand (a `u64`), then its sign
-/// and exponent (a `u16`); its last 6 bytes are padding.
+/// and exponent (a `u16`); its last 6 bytes are padding. A vector is two
+/// leaves, its low and high 64 bits.
 pub fn for_each_leaf(ty: &TypeDesc, base: usize, visit: &mut impl FnMut(usize, Scalar)) {
     match ty.kind {
         TypeKind::Scalar(Scalar::F80) => {
             visit(base, Scalar::U64);
             visit(base + 8, Scalar::U16);
+        }
+        TypeKind::Scalar(Scalar::M128) => {
+            visit(base, Scalar::U64);
+            visit(base + 8, Scalar::U64);
         }
         TypeKind::Scalar(s) => visit(base, s),
         TypeKind::Struct(fields) => fields.iter().for_each(|f| for_each_leaf(f.ty, base + f.offset, visit)),
@@ -211,6 +216,25 @@ impl Value for abi_bridge::F80 {
         out.push((bits >> 64) as u64);
     }
 }
+
+/// 128-bit vectors: their low and high 64 bits (`abt_from_m128`).
+macro_rules! vector_values {
+    ($($t:ident),*) => {$(
+        impl Value for core::arch::x86_64::$t {
+            fn generate(st: &mut SplitMix64) -> Self {
+                let halves = [st.next(), st.next()];
+                // SAFETY: every bit pattern is a valid vector of 16 bytes.
+                unsafe { core::mem::transmute::<[u64; 2], Self>(halves) }
+            }
+            fn leaves(&self, out: &mut Vec<u64>) {
+                // SAFETY: as above, both ways.
+                out.extend(unsafe { core::mem::transmute::<Self, [u64; 2]>(*self) });
+            }
+        }
+    )*};
+}
+
+vector_values!(__m128, __m128d, __m128i);
 
 /// A complex number: its real part's leaf, then its imaginary part's.
 impl<T: Value> Value for abi_bridge::Complex<T> {

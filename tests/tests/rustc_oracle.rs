@@ -90,6 +90,9 @@ fn every_named_edge_case_is_in_the_corpus() {
         "f80_after_seven_doubles",
         "f80_after_seven_ints",
         "f80_structs",
+        "m128_after_eight_doubles",
+        "m128_ret_plus_4_args",
+        "vector_structs",
     ] {
         assert!(named.contains(&name), "the corpus lost the edge case `{name}`");
     }

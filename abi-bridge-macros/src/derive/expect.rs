@@ -14,8 +14,17 @@ pub(crate) enum ExpectConv {
 const WIN64_CLASSES: &[&str] = &["integer", "sse", "by-ref"];
 
 /// sysv64 classes, in the order of `sysv64::ArgClass::ALL`.
-const SYSV64_CLASSES: &[&str] =
-    &["memory", "integer", "sse", "integer, integer", "integer, sse", "sse, integer", "sse, sse", "x87, x87up"];
+const SYSV64_CLASSES: &[&str] = &[
+    "memory",
+    "integer",
+    "sse",
+    "integer, integer",
+    "integer, sse",
+    "sse, integer",
+    "sse, sse",
+    "x87, x87up",
+    "sse, sseup",
+];
 
 impl ExpectConv {
     /// The keys `expect(..)` accepts.
@@ -86,7 +95,8 @@ mod tests {
     #[test]
     fn messages_list_every_class() {
         assert_eq!(ExpectConv::Win64.accepted(), r#""integer", "sse", "by-ref""#);
-        assert_eq!(ExpectConv::SysV64.classes().len(), 8);
+        assert_eq!(ExpectConv::SysV64.classes().len(), 9);
+        assert_eq!(ExpectConv::SysV64.class_index("SSE, SSEUP"), Some(8));
         assert_eq!(ExpectConv::SysV64.class_index("X87,x87UP"), Some(7));
     }
 }

@@ -175,6 +175,7 @@ impl<'a> Parts<'a> {
                     ret: <#ret as ::abi_bridge::__private::ForeignReturn>::RETURN_DESC,
                 };
             }
+            #[allow(improper_ctypes_definitions)] // `__m128` arguments: see `linked_fn`
             unsafe extern "C-unwind" fn __abi_bridge_first_call<__AbiBridgeV: ::abi_bridge::VarArgs>(
                 __abi_bridge_target: *const ::core::ffi::c_void,
                 __abi_bridge_pack: *const ::core::ffi::c_void
@@ -329,6 +330,9 @@ fn linked_fn(block: &Block, conv: &TokenStream, block_fn: &Ident, index: usize, 
             // block); every later call is one load and one indirect call.
             static __ABI_BRIDGE_ENTRY: ::core::sync::atomic::AtomicPtr<()> =
                 ::core::sync::atomic::AtomicPtr::new(__abi_bridge_first_call as *mut ());
+            // rustc passes `__m128` as C does, but lints it as not FFI-safe
+            // (its layout is not `repr(C)`); the runtime describes it exactly.
+            #[allow(improper_ctypes_definitions)]
             unsafe extern "C-unwind" fn __abi_bridge_first_call(
                 __abi_bridge_target: *const ::core::ffi::c_void
                 #(, #locals: #foreign_types)*

@@ -31,6 +31,11 @@ pub enum ArgClass {
     /// X87 and X87UP: a `long double` (or an aggregate of 16 bytes holding
     /// only one). Passed in memory, returned in `st(0)` (psABI 3.2.3).
     X87,
+    /// SSE and SSEUP: a 128-bit vector (or an aggregate of 16 bytes holding
+    /// only one), in one whole vector register (psABI 3.2.3: "the class
+    /// SSEUP ... is passed and returned in the upper bytes of the last used
+    /// vector register").
+    Vector128,
 }
 
 impl ArgClass {
@@ -47,11 +52,12 @@ impl ArgClass {
             ArgClass::Two(S, I) => "sse, integer",
             ArgClass::Two(S, S) => "sse, sse",
             ArgClass::X87 => "x87, x87up",
+            ArgClass::Vector128 => "sse, sseup",
         }
     }
 
     /// Every class, in the order of [`ArgClass::describe`]'s table.
-    pub const ALL: [ArgClass; 8] = [
+    pub const ALL: [ArgClass; 9] = [
         ArgClass::Memory,
         ArgClass::One(Eightbyte::Integer),
         ArgClass::One(Eightbyte::Sse),
@@ -60,6 +66,7 @@ impl ArgClass {
         ArgClass::Two(Eightbyte::Sse, Eightbyte::Integer),
         ArgClass::Two(Eightbyte::Sse, Eightbyte::Sse),
         ArgClass::X87,
+        ArgClass::Vector128,
     ];
 
     /// Whether an argument of this class always travels in memory: MEMORY,
@@ -93,11 +100,22 @@ pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
     // (psABI 3.2.3, post merger cleanup). So only a value of 16 bytes that
     // holds `long double`s and nothing else (one, a struct or union of
     // them, an array of one) is X87.
-    let (x87, other) = x87_and_other(ty);
+    let (x87, other) = only_and_other(ty, Scalar::F80);
     if x87 {
         return if ty.size == 16 && !other { ArgClass::X87 } else { ArgClass::Memory };
     }
-    // Anything larger than two eightbytes is MEMORY (we have no __m256).
+    // A vector is SSE then SSEUP. Alone (or wrapped), it stays one register;
+    // merged with other fields, SSEUP meets SSE or INTEGER and becomes that
+    // (merge rule (f)), so a 16-byte union of a vector and floats is two
+    // SSE eightbytes (gcc 12 passes `union { __m128 v; float f[4]; }` in
+    // xmm0 and xmm1); a larger aggregate holding one is MEMORY ("If the
+    // size of the aggregate exceeds two eightbytes and the first eightbyte
+    // isn't SSE or any other eightbyte isn't SSEUP").
+    let (vector, other) = only_and_other(ty, Scalar::M128);
+    if vector && !other && ty.size == 16 {
+        return ArgClass::Vector128;
+    }
+    // Anything else larger than two eightbytes is MEMORY.
     if ty.size > 16 {
         return ArgClass::Memory;
     }
@@ -116,23 +134,26 @@ pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
     }
 }
 
-/// Whether `ty` holds a `long double`, and whether it holds any other scalar.
-const fn x87_and_other(ty: &TypeDesc) -> (bool, bool) {
+/// Whether `ty` holds a scalar of kind `kind` (`long double` or a vector),
+/// and whether it holds any other scalar.
+const fn only_and_other(ty: &TypeDesc, kind: Scalar) -> (bool, bool) {
     match ty.kind {
-        TypeKind::Scalar(Scalar::F80) => (true, false),
-        TypeKind::Scalar(_) => (false, true),
+        TypeKind::Scalar(s) => {
+            let same = matches!((s, kind), (Scalar::F80, Scalar::F80) | (Scalar::M128, Scalar::M128));
+            (same, !same)
+        }
         TypeKind::Struct(fields) | TypeKind::Union(fields) => {
-            let (mut x87, mut other) = (false, false);
+            let (mut found, mut other) = (false, false);
             let mut i = 0;
             while i < fields.len() {
-                let (x, o) = x87_and_other(fields[i].ty);
-                x87 |= x;
+                let (f, o) = only_and_other(fields[i].ty, kind);
+                found |= f;
                 other |= o;
                 i += 1;
             }
-            (x87, other)
+            (found, other)
         }
-        TypeKind::Array { elem, .. } => x87_and_other(elem),
+        TypeKind::Array { elem, .. } => only_and_other(elem, kind),
     }
 }
 
@@ -144,12 +165,17 @@ const fn merge(classes: &mut [Option<Eightbyte>; 2], ty: &TypeDesc, base: usize)
     }
     match ty.kind {
         TypeKind::Scalar(s) => {
-            let class = if s.is_float() { Eightbyte::Sse } else { Eightbyte::Integer };
-            let slot = &mut classes[base / 8];
-            *slot = match (*slot, class) {
-                (Some(Eightbyte::Integer), _) | (_, Eightbyte::Integer) => Some(Eightbyte::Integer),
-                _ => Some(Eightbyte::Sse),
-            };
+            // A vector's SSEUP half merges as SSE (see `classify_type`).
+            let class = if s.is_float() || matches!(s, Scalar::M128) { Eightbyte::Sse } else { Eightbyte::Integer };
+            let mut eightbyte = base / 8;
+            while eightbyte < (base + s.size()).div_ceil(8) {
+                let slot = &mut classes[eightbyte];
+                *slot = match (*slot, class) {
+                    (Some(Eightbyte::Integer), _) | (_, Eightbyte::Integer) => Some(Eightbyte::Integer),
+                    _ => Some(Eightbyte::Sse),
+                };
+                eightbyte += 1;
+            }
             true
         }
         TypeKind::Struct(fields) | TypeKind::Union(fields) => {
@@ -247,9 +273,9 @@ pub fn classify(sig: &Signature) -> CallPlan {
             } else {
                 let offset = stack_slot(stack, ty);
                 stack = offset + ty.size.next_multiple_of(8) as u32;
-                // A `long double` travels whole in its 16-byte slot, as an
-                // aggregate in memory does.
-                if ty.is_aggregate() || class == ArgClass::X87 {
+                // A `long double` or a vector travels whole in its 16-byte
+                // slot, as an aggregate in memory does.
+                if ty.is_aggregate() || matches!(class, ArgClass::X87 | ArgClass::Vector128) {
                     PassMode::Stack { offset, size: ty.size as u32 }
                 } else {
                     PassMode::Direct(Pieces::One(Piece {
@@ -323,6 +349,7 @@ pub(crate) fn register_needs(class: ArgClass) -> (usize, usize) {
     };
     match class {
         ArgClass::Memory | ArgClass::X87 => (0, 0),
+        ArgClass::Vector128 => (0, 1),
         ArgClass::One(a) => count(a),
         ArgClass::Two(a, b) => (count(a).0 + count(b).0, count(a).1 + count(b).1),
     }
@@ -339,6 +366,10 @@ fn pieces(ty: &TypeDesc, class: ArgClass, next: &mut impl FnMut(Eightbyte) -> Re
     };
     match class {
         ArgClass::Memory | ArgClass::X87 => unreachable!("MEMORY and X87 values do not travel in registers"),
+        // All 16 bytes in one vector register.
+        ArgClass::Vector128 => {
+            Pieces::One(Piece { offset: 0, size: 16, loc: Loc::Reg(next(Eightbyte::Sse)), ext: Ext::None })
+        }
         ArgClass::One(a) => Pieces::One(piece(0, a)),
         ArgClass::Two(a, b) => Pieces::Two([piece(0, a), piece(1, b)]),
     }
@@ -406,6 +437,7 @@ impl VaList {
                 ArgClass::One(a) => [Some(a), None],
                 ArgClass::Two(a, b) => [Some(a), Some(b)],
                 ArgClass::Memory | ArgClass::X87 => unreachable!("MEMORY and X87 values are not in registers"),
+                ArgClass::Vector128 => unreachable!("variadic arguments are aligned to at most 8 bytes"),
             };
             for (i, eb) in eightbytes.into_iter().enumerate() {
                 let Some(eb) = eb else { break };

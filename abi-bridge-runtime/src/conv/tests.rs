@@ -37,10 +37,20 @@
 //!   `ms_abi` (there is no Microsoft rule: MSVC's `long double` is
 //!   `double`) passes it by reference and returns it through rcx (gcc 12
 //!   `-S`: `fldt (%r8)`, `fstpt (%rcx)`).
+//! - vectors (`m128`: `__m128`, `__m128d`, `__m128i`): psABI 3.2.3, SSE
+//!   then SSEUP, one whole vector register; merged with another field
+//!   SSEUP becomes that field's class (a 16-byte union of a vector and
+//!   floats is SSE, SSE: gcc 12 passes `union { __m128 v; float f[4]; }`
+//!   in xmm0 and xmm1); more than 16 bytes holding one is MEMORY (gcc 12
+//!   reads `struct { __m128 v; float f; }` from [rsp+8]). win64: "__m128
+//!   types ... are never passed by immediate value" (by reference to a
+//!   16-byte aligned copy) and a bare one is returned in xmm0; a struct
+//!   wrapping one is an ordinary 16-byte aggregate (rustc and gcc 12:
+//!   by reference, through rcx).
 //!
 //! The notation: scalars `i8 u8 i16 u16 i32 u32 i64 u64 bool f32 f64 ptr
 //! fnptr`, `cf32` and `cf64` (`_Complex float`, `_Complex double`), `f80` (`long
-//! double`); `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
+//! double`), `m128` (a 128-bit vector); `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
 //! only); `packed{a,b}` a struct with no padding and alignment 1; `n*t` in a
 //! list is `n` copies of `t`; a signature is `args -> ret` (`void` for none);
 //! `named ... variadic -> ret` is a call of a variadic function.
@@ -400,6 +410,36 @@ const CASES: &[Case] = &[
         "a0: xmm1  a1: xmm2  a2: xmm3  a3: [rsp+40]  a4: [rsp+48]  a5: [rsp+56]  a6: [rsp+64]  a7: by-ref([rsp+72])  a8: [rsp+80]  ret: sret(rcx)",
         80,
     ),
+    // ---- 128-bit vectors ----
+    (
+        "m128,i32,m128 -> m128",
+        "a0: xmm0(128)  a1: rdi  a2: xmm1(128)  ret: xmm0(128)",
+        0,
+        "a0: by-ref(rcx)  a1: rdx  a2: by-ref(r8)  ret: xmm0(128)",
+        32,
+    ),
+    // Vector registers are counted apart from integer ones.
+    (
+        "6*i64,i32,m128 -> i32",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: r9  a6: [rsp+8]  a7: xmm0(128)  ret: rax",
+        8,
+        "a0: rcx  a1: rdx  a2: r8  a3: r9  a4: [rsp+40]  a5: [rsp+48]  a6: [rsp+56]  a7: by-ref([rsp+64])  ret: rax",
+        64,
+    ),
+    // After eight doubles: on the stack, 16 bytes at a multiple of 16 (gcc `s9`).
+    (
+        "8*f64,m128,i64 -> m128",
+        "a0: xmm0  a1: xmm1  a2: xmm2  a3: xmm3  a4: xmm4  a5: xmm5  a6: xmm6  a7: xmm7  a8: [rsp+8; 16 bytes]  a9: rdi  ret: xmm0(128)",
+        16,
+        "a0: xmm0  a1: xmm1  a2: xmm2  a3: xmm3  a4: [rsp+40]  a5: [rsp+48]  a6: [rsp+56]  a7: [rsp+64]  a8: by-ref([rsp+72])  a9: [rsp+80]  ret: xmm0(128)",
+        80,
+    ),
+    // A struct wrapping a vector: the same register in sysv64, an ordinary
+    // 16-byte aggregate in win64.
+    ("{m128} -> {m128}", "a0: xmm0(128)  ret: xmm0(128)", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    ("{m128,f32} -> {m128,f32}", "a0: [rsp+8; 32 bytes]  ret: sret(rdi)", 32, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    ("<m128|f32[4]> -> <m128|f32[4]>", "a0: {xmm0, xmm1}  ret: {xmm0, xmm1}", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    ("<m128|i64[2]> -> <m128|i64[2]>", "a0: {rdi, rsi}  ret: {rax, rdx}", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
     // ---- long double ----
     ("i64,f80,i32 -> f80", "a0: rdi  a1: [rsp+8; 16 bytes]  a2: rsi  ret: st0", 16, "a0: rdx  a1: by-ref(r8)  a2: r9  ret: sret(rcx)", 32),
     // After seven doubles (xmm0-6) an f80 still goes to the stack, and the
@@ -559,6 +599,13 @@ const CLASSES: &[(&str, &str, &str)] = &[
     ("<f80|f64>", "memory", "by-ref"),
     ("<f80|i8>", "memory", "by-ref"),
     ("{f80,f80}", "memory", "by-ref"),
+    ("m128", "sse, sseup", "by-ref"),
+    ("{m128}", "sse, sseup", "by-ref"),
+    ("{m128[1]}", "sse, sseup", "by-ref"),
+    ("<m128|f32[4]>", "sse, sse", "by-ref"),
+    ("<m128|i64[2]>", "integer, integer", "by-ref"),
+    ("{m128,f32}", "memory", "by-ref"),
+    ("{m128,m128}", "memory", "by-ref"),
 ];
 
 #[test]
@@ -586,6 +633,7 @@ fn classes_describe_themselves() {
         (sysv64::ArgClass::Two(S, I), "sse, integer"),
         (sysv64::ArgClass::Two(S, S), "sse, sse"),
         (sysv64::ArgClass::X87, "x87, x87up"),
+        (sysv64::ArgClass::Vector128, "sse, sseup"),
     ];
     for (class, text) in sysv {
         assert_eq!(class.describe(), text);
@@ -808,6 +856,7 @@ fn scalar(name: &str) -> &'static TypeDesc {
         "cf32" => crate::Complex::<f32>::DESC,
         "cf64" => crate::Complex::<f64>::DESC,
         "f80" => crate::F80::DESC,
+        "m128" => <core::arch::x86_64::__m128>::DESC,
         other => panic!("unknown scalar `{other}`"),
     }
 }

@@ -48,6 +48,10 @@ pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
         // keep the 16-byte x87 type and pass it as any 16-byte value: by
         // reference, returned through a hidden pointer (gcc 12 `-S`).
         Some(Scalar::F80) => ArgClass::ByRef,
+        // "__m128 types, arrays, and strings are never passed by immediate
+        // value. Instead, a pointer is passed to memory allocated by the
+        // caller" (the copy aligned to 16); returned in xmm0, see `classify`.
+        Some(Scalar::M128) => ArgClass::ByRef,
         Some(_) => ArgClass::Integer,
         // Aggregates of size 1, 2, 4 or 8 go as if they were an integer of
         // that size; any other size goes by pointer to a caller-made copy.
@@ -90,6 +94,11 @@ pub const PRESERVED: RegSet = RegSet::of(&[
 pub fn classify(sig: &Signature) -> CallPlan {
     let ret = match sig.ret() {
         None => RetMode::Void,
+        // "__m128 types ... are returned in XMM0" (a bare vector only: a
+        // struct holding one is a 16-byte aggregate, returned through rcx).
+        Some(ty) if ty.as_scalar() == Some(Scalar::M128) => {
+            RetMode::Direct(Pieces::One(whole(ty, Loc::Reg(Reg::Xmm(0)))))
+        }
         Some(ty) => match classify_type(ty) {
             ArgClass::Integer => RetMode::Direct(Pieces::One(whole(ty, Loc::Reg(Reg::Gpr(Gpr::Rax))))),
             ArgClass::Sse => RetMode::Direct(Pieces::One(whole(ty, Loc::Reg(Reg::Xmm(0))))),

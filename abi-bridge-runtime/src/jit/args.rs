@@ -233,7 +233,7 @@ impl Generator<'_> {
     fn memory_to(&mut self, value: Mem, size: u32, dst: &PassMode, ours: bool, by_ref: impl FnOnce(&mut Self, Loc)) {
         match dst {
             PassMode::Direct(pd) => {
-                let needs_copy = !ours && pd.iter().any(|q| !matches!(q.size, 1 | 2 | 4 | 8));
+                let needs_copy = !ours && pd.iter().any(|q| !matches!(q.size, 1 | 2 | 4 | 8 | 16));
                 let value = if needs_copy {
                     let copy = self.frame.temp(size);
                     self.mem.push(MemMove::Copy { dst: copy, src: value, size });
@@ -304,7 +304,13 @@ impl Generator<'_> {
     /// Writes a caller's piece into memory we own (whole eightbytes allowed).
     fn piece_to_memory(&mut self, p: &Piece, dst: Mem) {
         match p.loc {
-            Loc::Reg(r) => self.mem.push(MemMove::Store { dst, src: r, width: 8, ext: Ext::None, size: p.size }),
+            Loc::Reg(r) => self.mem.push(MemMove::Store {
+                dst,
+                src: r,
+                width: whole_register(p.size),
+                ext: Ext::None,
+                size: p.size,
+            }),
             Loc::Stack(o) => self.mem.push(MemMove::Copy { dst, src: Mem::incoming(o), size: 8 }),
         }
     }
@@ -313,7 +319,7 @@ impl Generator<'_> {
     /// eightbyte (memory we own), else odd sizes were copied out first.
     fn memory_to_piece(&mut self, m: Mem, q: &Piece, round_up: bool) {
         let width = match q.size {
-            1 | 2 | 4 | 8 => q.size,
+            1 | 2 | 4 | 8 | 16 => q.size,
             _ => {
                 debug_assert!(round_up, "odd-sized pieces are read from our own copies");
                 8
@@ -362,6 +368,17 @@ impl Generator<'_> {
     pub(super) fn emit_registers(&self, a: &mut Asm, layout: &Layout, spare_xmm: u8) {
         let regs: Vec<RegMove> = self.regs.iter().map(|m| m.map_addr(|addr| layout.resolve(addr))).collect();
         moves::resolve(a, &regs, CYCLE, spare_xmm);
+    }
+}
+
+/// The width that moves all of a piece of `size` bytes through memory we
+/// own (rounded up to whole eightbytes): 8, or 16 for a piece that fills a
+/// vector register (a vector).
+pub(super) fn whole_register(size: u32) -> u32 {
+    if size > 8 {
+        16
+    } else {
+        8
     }
 }
 

@@ -384,6 +384,24 @@ mod tests {
         assert!(from_rust[call + 3].starts_with("mov rdx,[rsp"), "{from_rust:#?}");
     }
 
+    #[test]
+    fn vectors_move_whole_between_registers_and_copies() {
+        use core::arch::x86_64::__m128;
+        let sig = Signature::of::<fn(__m128, i32, __m128) -> __m128>();
+        // sysv64 code calling win64 code: each vector register stored whole
+        // into an aligned copy passed by reference; the result stays in xmm0.
+        let to_win = code(Conv::SysV64, Conv::Win64, sig.clone(), Shape::Trampoline);
+        assert_eq!(to_win.iter().filter(|l| l.starts_with("movups [rsp+")).count(), 2, "{to_win:#?}");
+        let call = to_win.iter().position(|l| l.starts_with("call")).unwrap();
+        assert!(!to_win[call..].iter().any(|l| l.contains("xmm0")), "{to_win:#?}");
+        // win64 code calling sysv64 code: each vector loaded whole from
+        // behind its pointer.
+        let to_sysv = code(Conv::Win64, Conv::SysV64, sig, Shape::Trampoline);
+        for load in ["movups xmm0,[rcx]", "movups xmm1,[r8]"] {
+            assert!(to_sysv.iter().any(|l| l == load), "{load}: {to_sysv:#?}");
+        }
+    }
+
     fn printf_call() -> Signature {
         Signature::new_variadic(&[<*const u8>::DESC], &[f64::DESC, i32::DESC], Some(i32::DESC)).unwrap()
     }

@@ -3,6 +3,7 @@
 //! for later); after the call, from the callee's registers or memory to where
 //! the caller wants it.
 
+use super::args::whole_register;
 use super::emit::{self, Addr, Asm};
 use super::frame::Layout;
 use super::moves::{self, RegMove, Src};
@@ -76,7 +77,7 @@ impl Generator<'_> {
                 match rt {
                     RetMode::Direct(pt) => {
                         for t in pt {
-                            emit::store(a, buf.plus(t.offset), reg_of(t.loc), 8);
+                            emit::store(a, buf.plus(t.offset), reg_of(t.loc), whole_register(t.size));
                         }
                     }
                     // Pops st0, leaving the x87 stack empty as the caller expects.
@@ -84,7 +85,7 @@ impl Generator<'_> {
                     RetMode::Void | RetMode::Sret { .. } => {}
                 }
                 for c in pc {
-                    let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { 8 };
+                    let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { whole_register(c.size) };
                     emit::load(a, reg_of(c.loc), buf.plus(c.offset), width, c.ext);
                 }
             }
@@ -110,7 +111,7 @@ impl Generator<'_> {
                 let buf = layout.resolve(self.ret_temp.expect("a return buffer was planned"));
                 if let RetMode::Direct(pt) = rt {
                     for t in pt {
-                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), 8);
+                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), whole_register(t.size));
                     }
                 }
                 emit::fld_x87(a, buf);

@@ -40,6 +40,8 @@ expect! {
     TaggedPhasor { z: abi_bridge::Complex<f32>, tag: u32 } sysv64 = "sse, integer", win64 = "by-ref";
     Extended { x: abi_bridge::F80 } sysv64 = "x87, x87up", win64 = "by-ref";
     ExtendedAndTag { x: abi_bridge::F80, tag: u8 } sysv64 = "memory", win64 = "by-ref";
+    Lanes { v: core::arch::x86_64::__m128 } sysv64 = "sse, sseup", win64 = "by-ref";
+    LanesAndScale { v: core::arch::x86_64::__m128d, k: f32 } sysv64 = "memory", win64 = "by-ref";
 }
 
 /// Either key alone, and spacing or case that differs from the canonical
