@@ -735,6 +735,22 @@ mod c_kinds {
         },
     };
 
+    /// Every kind above in the same records and signatures.
+    pub(super) const MIXED: Kind = Kind {
+        seed: 0x0011_C0DE_0A11_5EED,
+        scalars: &[Sc::CF32, Sc::CF64, Sc::F80, Sc::M128, Sc::M128D, Sc::M128I],
+        names: ["MixS", "MixU", "mix_"],
+        named_records: |b| {
+            b.strukt("CplxAndVector", "_Complex float z; __m128 v;");
+        },
+        named_signatures: |b| {
+            b.sig(
+                "new_kinds_together",
+                "long double (_Complex float, __m128, long double, _Complex double, __m128i, int32_t, CplxAndVector)",
+            );
+        },
+    };
+
     fn pick(rng: &mut SplitMix64, scalars: &[Sc]) -> Sc {
         scalars[rng.below(scalars.len() as u64) as usize]
     }
@@ -805,7 +821,7 @@ pub(crate) fn build() -> Corpus {
     named_signatures(&mut b);
     random_signatures(&mut b, &mut rng);
 
-    for kind in [c_kinds::COMPLEX, c_kinds::X87, c_kinds::VECTORS] {
+    for kind in [c_kinds::COMPLEX, c_kinds::X87, c_kinds::VECTORS, c_kinds::MIXED] {
         let mut rng = SplitMix64(kind.seed);
         let before = b.records.len();
         (kind.named_records)(&mut b);
