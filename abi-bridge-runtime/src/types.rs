@@ -361,7 +361,9 @@ mod intern {
 /// A Rust type that may cross a foreign calling-convention boundary, with its
 /// exact C description.
 ///
-/// Implemented here for the integers up to 64 bits, `bool`, `f32`, `f64`, raw
+/// Implemented here for the integers up to 64 bits, `bool`, `f32`, `f64`,
+/// [`Complex<f32>`] and [`Complex<f64>`] (`_Complex float`/`double`), [`F80`]
+/// (`long double`), `core::arch::x86_64`'s `__m128`, `__m128d` and `__m128i`, raw
 /// pointers, references and `NonNull` (and `Option` of those three) to a
 /// [`ForeignPointee`], C-ABI function pointers (`extern "C"`, `extern "win64"`,
 /// `extern "efiapi"`, `extern "sysv64"`, safe or `unsafe`) whose arguments
