@@ -200,8 +200,9 @@ pub enum Ext {
 pub struct Piece {
     /// Offset of the first byte within the value.
     pub offset: u32,
-    /// Number of bytes (1 to 8); exactly these bytes are read and written, so
-    /// a thunk never touches memory past the end of a value.
+    /// Number of bytes (1 to 8, or 16 for a whole vector register: the win64
+    /// return of a 128-bit integer in xmm0); exactly these bytes are read and
+    /// written, so a thunk never touches memory past the end of a value.
     pub size: u32,
     /// Where they travel.
     pub loc: Loc,
@@ -212,6 +213,10 @@ pub struct Piece {
 impl fmt::Display for Piece {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.loc)?;
+        // A whole 16-byte register says so: `xmm0` alone reads as its low half.
+        if self.size == 16 {
+            f.write_str("(128)")?;
+        }
         match self.ext {
             Ext::None => Ok(()),
             Ext::Sign32 => f.write_str("(sext)"),

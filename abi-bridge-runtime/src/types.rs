@@ -32,6 +32,11 @@ pub enum Scalar {
     U32,
     /// `uint64_t` / `u64` / `usize`.
     U64,
+    /// `__int128` / `i128`: 16 bytes aligned to 16 (psABI 3.1.2, and rustc
+    /// since 1.77 on x86-64).
+    I128,
+    /// `unsigned __int128` / `u128`.
+    U128,
     /// `_Bool` / `bool`: one byte holding 0 or 1.
     Bool,
     /// `float` / `f32`.
@@ -52,6 +57,7 @@ impl Scalar {
     /// Size in bytes (equal to the alignment for every scalar on x86-64).
     pub const fn size(self) -> usize {
         match self {
+            Scalar::I128 | Scalar::U128 => 16,
             Scalar::I8 | Scalar::U8 | Scalar::Bool => 1,
             Scalar::I16 | Scalar::U16 => 2,
             Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
@@ -66,7 +72,7 @@ impl Scalar {
 
     /// `true` for the signed integers.
     pub const fn is_signed(self) -> bool {
-        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64)
+        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64 | Scalar::I128)
     }
 
     /// The C spelling of this scalar, used in plans and error messages.
@@ -80,6 +86,8 @@ impl Scalar {
             Scalar::U16 => "uint16_t",
             Scalar::U32 => "uint32_t",
             Scalar::U64 => "uint64_t",
+            Scalar::I128 => "__int128",
+            Scalar::U128 => "unsigned __int128",
             Scalar::Bool => "bool",
             Scalar::F32 => "float",
             Scalar::F64 => "double",
@@ -342,7 +350,7 @@ mod intern {
 /// A Rust type that may cross a foreign calling-convention boundary, with its
 /// exact C description.
 ///
-/// Implemented here for the integers up to 64 bits, `bool`, `f32`, `f64`, raw
+/// Implemented here for the integers (`i128` and `u128` included), `bool`, `f32`, `f64`, raw
 /// pointers, references and `NonNull` (and `Option` of those three) to a
 /// [`ForeignPointee`], C-ABI function pointers (`extern "C"`, `extern "win64"`,
 /// `extern "efiapi"`, `extern "sysv64"`, safe or `unsafe`) whose arguments
@@ -412,6 +420,7 @@ macro_rules! scalar_impls {
 scalar_impls! {
     i8 => I8, i16 => I16, i32 => I32, i64 => I64, isize => I64,
     u8 => U8, u16 => U16, u32 => U32, u64 => U64, usize => U64,
+    i128 => I128, u128 => U128,
     bool => Bool, f32 => F32, f64 => F64,
 }
 

@@ -31,11 +31,21 @@ pub(crate) enum Sc {
     F32,
     F64,
     Ptr,
+    I128,
+    U128,
 }
 
 impl Sc {
     pub(crate) const ALL: [Sc; 12] =
         [Sc::I8, Sc::I16, Sc::I32, Sc::I64, Sc::U8, Sc::U16, Sc::U32, Sc::U64, Sc::Bool, Sc::F32, Sc::F64, Sc::Ptr];
+    /// The 128-bit integers: apart from [`Sc::ALL`], so that the older
+    /// random part of the corpus stays as it was; drawn by `wide_ints`.
+    pub(crate) const WIDE: [Sc; 2] = [Sc::I128, Sc::U128];
+
+    /// `true` for `__int128` and `unsigned __int128`, which are two leaves.
+    pub(crate) fn is_wide(self) -> bool {
+        Sc::WIDE.contains(&self)
+    }
 
     pub(crate) fn size(self) -> usize {
         match self {
@@ -43,6 +53,7 @@ impl Sc {
             Sc::I16 | Sc::U16 => 2,
             Sc::I32 | Sc::U32 | Sc::F32 => 4,
             Sc::I64 | Sc::U64 | Sc::F64 | Sc::Ptr => 8,
+            Sc::I128 | Sc::U128 => 16,
         }
     }
 
@@ -60,6 +71,8 @@ impl Sc {
             Sc::F32 => "float",
             Sc::F64 => "double",
             Sc::Ptr => "void*",
+            Sc::I128 => "__int128",
+            Sc::U128 => "unsigned __int128",
         }
     }
 
@@ -77,6 +90,8 @@ impl Sc {
             Sc::F32 => "f32",
             Sc::F64 => "f64",
             Sc::Ptr => "*const c_void",
+            Sc::I128 => "i128",
+            Sc::U128 => "u128",
         }
     }
 
@@ -95,6 +110,8 @@ impl Sc {
             Sc::F32 => "F32",
             Sc::F64 => "F64",
             Sc::Ptr => "Pointer",
+            Sc::I128 => "I128",
+            Sc::U128 => "U128",
         }
     }
 
@@ -113,11 +130,13 @@ impl Sc {
             Sc::F32 => "f32",
             Sc::F64 => "f64",
             Sc::Ptr => "ptr",
+            Sc::I128 => "i128",
+            Sc::U128 => "u128",
         }
     }
 
     fn parse(s: &str) -> Option<Sc> {
-        Sc::ALL.into_iter().find(|sc| sc.c_name() == s)
+        Sc::ALL.into_iter().chain(Sc::WIDE).find(|sc| sc.c_name() == s)
     }
 }
 
@@ -520,15 +539,134 @@ fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
     }
 }
 
+/// 128-bit integers (`__int128`, `unsigned __int128`): named edge cases and
+/// random shapes of their own, drawn from their own seed after the rest of
+/// the corpus so that adding them left every earlier shape as it was.
+mod wide_ints {
+    use super::{rep, Builder, FieldTy, Record, Sc, Sig, SplitMix64, ValTy, MAX_ARGS, MAX_RECORD_SIZE};
+
+    /// The seed of this part.
+    pub(super) const SEED: u64 = 0x1128_0000_5EED_0128;
+    /// Random records holding at least one 128-bit integer.
+    const RANDOM_RECORDS: usize = 16;
+    /// Random signatures with at least one 128-bit value (argument, return
+    /// or inside a record), mixed with every older kind.
+    const RANDOM_SIGNATURES: usize = 120;
+
+    pub(super) fn named_records(b: &mut Builder) {
+        b.strukt("Wide1", "__int128 a;");
+        b.strukt("UWide1", "unsigned __int128 a;");
+        // Aligned to 16: 15 bytes of padding after the char.
+        b.strukt("CharWide", "int8_t c; __int128 x;");
+        b.strukt("WideDouble", "unsigned __int128 a; double d;");
+        b.strukt("WideArr2", "__int128 a[2];");
+        b.union("UWideDouble", "__int128 i; double d;");
+    }
+
+    pub(super) fn named_signatures(b: &mut Builder) {
+        b.sig("i128_roundtrip", "__int128 (__int128)");
+        b.sig("u128_pair", "unsigned __int128 (unsigned __int128, unsigned __int128, int32_t)");
+        // Only r9 is left after five integers: all of the i128 goes to the
+        // stack, and the next integer still takes r9.
+        b.sig("i128_after_five_ints", &format!("__int128 ({}, __int128, int64_t)", rep("int32_t", 5)));
+        // On the stack at a multiple of 16 from the argument area's start.
+        b.sig("u128_after_seven_ints", &format!("int64_t ({}, unsigned __int128)", rep("int64_t", 7)));
+        b.sig("i128_five_pairs", "__int128 (__int128, __int128, __int128, __int128, __int128, double)");
+        // win64: an sret-free return in xmm0 with four arguments before it.
+        b.sig("i128_ret_plus_4_args", "unsigned __int128 (int64_t, double, int32_t, float)");
+        b.sig("wide_structs", "CharWide (Wide1, CharWide, WideDouble, UWideDouble, UWide1)");
+        b.sig("wide_structs_on_stack", &format!("Wide1 ({}, CharWide, Wide1, WideArr2)", rep("int64_t", 7)));
+        b.sig("wide_union_ret", "UWideDouble (float, UWideDouble)");
+    }
+
+    /// A random record with at least one 128-bit integer among older kinds.
+    pub(super) fn random_records(b: &mut Builder, rng: &mut SplitMix64) {
+        let mut made = 0;
+        while made < RANDOM_RECORDS {
+            let union = rng.chance(20);
+            let count = 1 + rng.below(4) as usize;
+            let wide_at = rng.below(count as u64) as usize;
+            let prefix = if union { "f" } else { "m" };
+            let fields: Vec<(String, FieldTy)> = (0..count)
+                .map(|i| {
+                    let ty = if i == wide_at {
+                        let wide = FieldTy::Scalar(Sc::WIDE[rng.below(2) as usize]);
+                        if rng.chance(20) {
+                            FieldTy::Array(Box::new(wide), 2)
+                        } else {
+                            wide
+                        }
+                    } else {
+                        super::random_field(rng, &b.records)
+                    };
+                    (format!("{prefix}{i}"), ty)
+                })
+                .collect();
+            if super::layout(union, &fields, &b.records).0 > MAX_RECORD_SIZE {
+                continue;
+            }
+            b.push_record(format!("{}{made:02}", if union { "WideU" } else { "WideS" }), union, fields);
+            made += 1;
+        }
+    }
+
+    /// `true` if a value of `ty` holds a 128-bit integer.
+    fn holds_wide(ty: ValTy, records: &[Record]) -> bool {
+        fn field(ty: &FieldTy, records: &[Record]) -> bool {
+            match ty {
+                FieldTy::Scalar(s) => s.is_wide(),
+                FieldTy::Record(r) => records[*r].fields.iter().any(|(_, f)| field(f, records)),
+                FieldTy::Array(elem, _) => field(elem, records),
+            }
+        }
+        match ty {
+            ValTy::Scalar(s) => s.is_wide(),
+            ValTy::Record(r) => field(&FieldTy::Record(r), records),
+        }
+    }
+
+    /// Random signatures mixing 128-bit values (a third of the values) with
+    /// every older scalar and record.
+    pub(super) fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
+        let wide_records: Vec<usize> =
+            (0..b.records.len()).filter(|&r| holds_wide(ValTy::Record(r), &b.records)).collect();
+        let val = |rng: &mut SplitMix64| match rng.below(100) {
+            0..=19 => ValTy::Scalar(Sc::WIDE[rng.below(2) as usize]),
+            20..=34 => ValTy::Record(wide_records[rng.below(wide_records.len() as u64) as usize]),
+            _ => super::random_val(rng, b.records.len(), 40),
+        };
+        let mut made = 0;
+        while made < RANDOM_SIGNATURES {
+            let count = rng.below(MAX_ARGS + 1) as usize;
+            let args: Vec<ValTy> = (0..count).map(|_| val(rng)).collect();
+            let ret = if rng.chance(15) { None } else { Some(val(rng)) };
+            if !args.iter().chain(&ret).any(|&ty| holds_wide(ty, &b.records)) {
+                continue;
+            }
+            b.sigs.push(Sig { name: format!("wide_{made:03}"), args, ret, named: false });
+            made += 1;
+        }
+    }
+}
+
 /// The corpus every build generates.
 pub(crate) fn build() -> Corpus {
     let mut b = Builder { records: Vec::new(), sigs: Vec::new() };
     let mut rng = SplitMix64(SEED);
     named_records(&mut b);
-    let named_records = b.records.len();
+    let mut named_records = b.records.len();
     random_records(&mut b, &mut rng);
     named_signatures(&mut b);
-    let named_sigs = b.sigs.len();
     random_signatures(&mut b, &mut rng);
+
+    let mut rng = SplitMix64(wide_ints::SEED);
+    let before = b.records.len();
+    wide_ints::named_records(&mut b);
+    named_records += b.records.len() - before;
+    wide_ints::named_signatures(&mut b);
+    wide_ints::random_records(&mut b, &mut rng);
+    wide_ints::random_signatures(&mut b, &mut rng);
+
+    let named_sigs = b.sigs.iter().filter(|s| s.named).count();
     Corpus { records: b.records, named_records, sigs: b.sigs, named_sigs }
 }

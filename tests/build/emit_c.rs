@@ -65,6 +65,15 @@ enum Walk {
 impl Walk {
     fn scalar(self, s: Sc, place: &str) -> String {
         let k = s.c_helper();
+        // A 128-bit integer is two leaves, low half first: the generator
+        // draws both halves, and the hash and the leaf list take both.
+        if s.is_wide() {
+            return match self {
+                Walk::Hash => format!("h = abt_mix_{k}(h, {place});"),
+                Walk::Fill => format!("{place} = abt_from_{k}(st);"),
+                Walk::Leaves => format!("o = abt_leaves_{k}(o, {place});"),
+            };
+        }
         match self {
             Walk::Hash => format!("h = abt_mix(h, abt_bits_{k}({place}));"),
             Walk::Fill => format!("{place} = abt_from_{k}(abt_next(st));"),

@@ -165,6 +165,8 @@ pub fn scalar_desc(s: Scalar) -> &'static TypeDesc {
         Scalar::U16 => u16::DESC,
         Scalar::U32 => u32::DESC,
         Scalar::U64 => u64::DESC,
+        Scalar::I128 => i128::DESC,
+        Scalar::U128 => u128::DESC,
         Scalar::Bool => bool::DESC,
         Scalar::F32 => f32::DESC,
         Scalar::F64 => f64::DESC,

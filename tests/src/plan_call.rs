@@ -362,13 +362,18 @@ pub unsafe fn call_by_plan(
         (RetMode::Direct(pieces), Some(ty)) => {
             let mut bytes = vec![garbage.ret; ty.size];
             for &Piece { offset, size, loc, .. } in pieces {
-                let word = match loc {
-                    Loc::Reg(Reg::Gpr(Gpr::Rax)) => frame.rax,
-                    Loc::Reg(Reg::Gpr(Gpr::Rdx)) => frame.rdx,
-                    Loc::Reg(Reg::Xmm(0)) => frame.xmm0[0],
-                    Loc::Reg(Reg::Xmm(1)) => frame.xmm1[0],
+                // A piece of more than 8 bytes fills a whole vector register
+                // (win64's i128 in xmm0); general registers hold 8.
+                let (word, room) = match loc {
+                    Loc::Reg(Reg::Gpr(Gpr::Rax)) => (u128::from(frame.rax), 8),
+                    Loc::Reg(Reg::Gpr(Gpr::Rdx)) => (u128::from(frame.rdx), 8),
+                    Loc::Reg(Reg::Xmm(0)) => (u128::from(frame.xmm0[0]) | u128::from(frame.xmm0[1]) << 64, 16),
+                    Loc::Reg(Reg::Xmm(1)) => (u128::from(frame.xmm1[0]) | u128::from(frame.xmm1[1]) << 64, 16),
                     other => return Err(format!("ret: a piece returned in {other}")),
                 };
+                if size > room {
+                    return Err(format!("ret: a {size}-byte piece in {loc}"));
+                }
                 let dst = bytes
                     .get_mut(offset as usize..(offset + size) as usize)
                     .ok_or_else(|| format!("ret: piece {offset}+{size} outside the value"))?;

@@ -83,6 +83,10 @@ fn every_named_edge_case_is_in_the_corpus() {
         "big_then_stack",
         "sret_plus_4_args",
         "all_float_10",
+        "i128_after_five_ints",
+        "u128_after_seven_ints",
+        "i128_ret_plus_4_args",
+        "wide_structs_on_stack",
     ] {
         assert!(named.contains(&name), "the corpus lost the edge case `{name}`");
     }

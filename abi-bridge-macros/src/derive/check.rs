@@ -6,7 +6,7 @@
 
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Fields, GenericArgument, Ident, Member, PathArguments, Type};
+use syn::{Fields, Ident, Member, Type};
 
 use super::parse::{Body, Input, ReprKind};
 use crate::errors::Errors;
@@ -103,22 +103,9 @@ fn unverified_reprs(input: &Input<'_>, errors: &mut Errors) {
                 "`#[repr(Rust)]` leaves the layout to rustc, so C code would read the wrong bytes; \
                  use `#[repr(C)]` to derive `ForeignType`",
             ),
-            ReprKind::Int(int) if is_128_bit(int) => errors.error(&repr.tokens, int128_message(int)),
             _ => {}
         }
     }
-}
-
-fn is_128_bit(ident: &Ident) -> bool {
-    ident == "i128" || ident == "u128"
-}
-
-fn int128_message(int: &Ident) -> String {
-    format!(
-        "`{int}` is not supported: rustc, gcc and clang have disagreed on how 128-bit integers are aligned and \
-         passed, so abi-bridge rejects them until it has verified them; use two `u64` fields (low and high half) \
-         instead"
-    )
 }
 
 /// A `#[repr(C)]` struct or union; every field is described.
@@ -143,11 +130,7 @@ fn record<'a>(
     if fields.is_empty() {
         errors.error(input.ident, zero_sized_message(input.ident));
     }
-    for field in &fields {
-        if no_128_bit_integers(&field.ty, errors) {
-            unjudged.push(&field.ty);
-        }
-    }
+    unjudged.extend(fields.iter().map(|field| &field.ty));
     let fields = fields
         .into_iter()
         .enumerate()
@@ -196,9 +179,7 @@ fn transparent<'a>(
             ),
         );
     }
-    if no_128_bit_integers(&first.ty, errors) {
-        unjudged.push(&first.ty);
-    }
+    unjudged.push(&first.ty);
     Some(Shape::Transparent { inner: &first.ty })
 }
 
@@ -210,34 +191,6 @@ fn is_phantom_data(ty: &Type) -> bool {
         Type::Group(group) => is_phantom_data(&group.elem),
         Type::Paren(paren) => is_phantom_data(&paren.elem),
         _ => false,
-    }
-}
-
-/// 128-bit integers anywhere in a field's type, even as array elements:
-/// `true` if there are none, else `false` after an error on each.
-fn no_128_bit_integers(ty: &Type, errors: &mut Errors) -> bool {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => {
-            if let Some(last) = path.path.segments.last() {
-                if is_128_bit(&last.ident) && last.arguments.is_empty() {
-                    errors.error(ty, int128_message(&last.ident));
-                    return false;
-                }
-                // `Option<[u128; 2]>` and the like: look inside type arguments too,
-                // reporting each one.
-                if let PathArguments::AngleBracketed(args) = &last.arguments {
-                    return args.args.iter().fold(true, |none, arg| match arg {
-                        GenericArgument::Type(ty) => no_128_bit_integers(ty, errors) && none,
-                        _ => none,
-                    });
-                }
-            }
-            true
-        }
-        Type::Array(array) => no_128_bit_integers(&array.elem, errors),
-        Type::Group(group) => no_128_bit_integers(&group.elem, errors),
-        Type::Paren(paren) => no_128_bit_integers(&paren.elem, errors),
-        _ => true,
     }
 }
 

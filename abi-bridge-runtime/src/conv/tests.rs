@@ -23,8 +23,8 @@
 //!   8 bytes goes through a pointer in rcx: "Subsequent arguments are then
 //!   shifted one argument to the right." Nothing is extended.
 //!
-//! The notation: scalars `i8 u8 i16 u16 i32 u32 i64 u64 bool f32 f64 ptr
-//! fnptr`; `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
+//! The notation: scalars `i8 u8 i16 u16 i32 u32 i64 u64 i128 u128 bool f32
+//! f64 ptr fnptr`; `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
 //! only); `packed{a,b}` a struct with no padding and alignment 1; `n*t` in a
 //! list is `n` copies of `t`; a signature is `args -> ret` (`void` for none);
 //! `named ... variadic -> ret` is a call of a variadic function.
@@ -117,6 +117,43 @@ const CASES: &[Case] = &[
     ("ptr -> u32", "a0: rdi  ret: rax", 0, "a0: rcx  ret: rax", 32),
     ("u64 -> fnptr", "a0: rdi  ret: rax", 0, "a0: rcx  ret: rax", 32),
     ("fnptr -> ptr", "a0: rdi  ret: rax", 0, "a0: rcx  ret: rax", 32),
+    // ---- 128-bit integers ----
+    // sysv64: two INTEGER eightbytes (psABI 3.2.3: "__int128 ... as if it
+    // were struct { long low, high; }"), a register pair or all of it on the
+    // stack at a multiple of 16 (gcc 12 and rustc 1.95 both read an i128
+    // after seven i64 at [rsp+24]). win64: by reference, like any 16-byte
+    // value (rustc `x86_win64.rs`, LLVM `CC_X86_Win64_C`: "i128 ... passed
+    // indirectly"), and returned in xmm0 (gcc 12, clang, rustc; see
+    // `win64::WIDE_INT_RETURN`).
+    ("i128 -> i128", "a0: {rdi, rsi}  ret: {rax, rdx}", 0, "a0: by-ref(rcx)  ret: xmm0(128)", 32),
+    ("u128,i32 -> u128", "a0: {rdi, rsi}  a1: rdx  ret: {rax, rdx}", 0, "a0: by-ref(rcx)  a1: rdx  ret: xmm0(128)", 32),
+    // After five integers only r9 is left: the i128 goes to the stack, the
+    // next integer still takes r9 (gcc: `s1` reads [rsp+8], [rsp+16], r9).
+    (
+        "5*i32,i128,i64 -> i128",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: {[rsp+8], [rsp+16]}  a6: r9  ret: {rax, rdx}",
+        16,
+        "a0: rcx  a1: rdx  a2: r8  a3: r9  a4: [rsp+40]  a5: by-ref([rsp+48])  a6: [rsp+56]  ret: xmm0(128)",
+        56,
+    ),
+    // On the stack at a multiple of 16 from the start of the argument area.
+    (
+        "7*i64,u128 -> i64",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: r9  a6: [rsp+8]  a7: {[rsp+24], [rsp+32]}  ret: rax",
+        32,
+        "a0: rcx  a1: rdx  a2: r8  a3: r9  a4: [rsp+40]  a5: [rsp+48]  a6: [rsp+56]  a7: by-ref([rsp+64])  ret: rax",
+        64,
+    ),
+    // A struct holding an i128 is aligned to 16 too: on the stack at [rsp+24]
+    // (gcc: `s5` reads the field at [rsp+40]). Returned as two INTEGERs by
+    // sysv64, through a hidden pointer by win64 (a 16-byte aggregate).
+    (
+        "7*i64,{u8,i128} -> {i128}",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: r9  a6: [rsp+8]  a7: [rsp+24; 32 bytes]  ret: {rax, rdx}",
+        48,
+        "a0: rdx  a1: r8  a2: r9  a3: [rsp+40]  a4: [rsp+48]  a5: [rsp+56]  a6: [rsp+64]  a7: by-ref([rsp+72])  ret: sret(rcx)",
+        72,
+    ),
     // ---- running out of integer registers ----
     (
         "6*i64 -> i64",
@@ -485,6 +522,11 @@ const CLASSES: &[(&str, &str, &str)] = &[
     ("<f64|i32[3]>", "integer, integer", "by-ref"),
     ("<f32[3]|f64>", "sse, sse", "by-ref"),
     ("<i64[3]|f64>", "memory", "by-ref"),
+    ("i128", "integer, integer", "by-ref"),
+    ("u128", "integer, integer", "by-ref"),
+    ("{i128}", "integer, integer", "by-ref"),
+    ("{u8,i128}", "memory", "by-ref"),
+    ("<i128|f64>", "integer, integer", "by-ref"),
     ("packed{u8,i32}", "memory", "by-ref"),
     ("packed{i32,u8}", "integer", "by-ref"),
     ("packed{u8,u8,u16,u32}", "integer", "integer"),
@@ -728,6 +770,8 @@ fn scalar(name: &str) -> &'static TypeDesc {
         "u32" => u32::DESC,
         "i64" => i64::DESC,
         "u64" => u64::DESC,
+        "i128" => i128::DESC,
+        "u128" => u128::DESC,
         "bool" => bool::DESC,
         "f32" => f32::DESC,
         "f64" => f64::DESC,

@@ -64,7 +64,8 @@ fn extend_in_place(a: &mut Asm, g: Gpr, size: u32, ext: Ext) {
     }
 }
 
-/// `dst <- [m]`, reading `width` bytes (1, 2, 4 or 8), extending small
+/// `dst <- [m]`, reading `width` bytes (1, 2, 4 or 8; 16 into a vector
+/// register, unaligned), extending small
 /// integers as `ext` asks (zero-extending when it asks nothing).
 pub(crate) fn load(a: &mut Asm, dst: Reg, m: Addr, width: u32, ext: Ext) {
     let (b, d) = (r(m.base), m.disp);
@@ -84,12 +85,14 @@ pub(crate) fn load(a: &mut Asm, dst: Reg, m: Addr, width: u32, ext: Ext) {
         Reg::Xmm(x) => match width {
             4 => dynasm!(a ; .arch x64 ; movd Rx(x), DWORD [Rq(b) + d]),
             8 => dynasm!(a ; .arch x64 ; movq Rx(x), QWORD [Rq(b) + d]),
+            16 => dynasm!(a ; .arch x64 ; movups Rx(x), [Rq(b) + d]),
             _ => unreachable!("vector load width {width}"),
         },
     }
 }
 
-/// `[m] <- src`, writing `width` bytes (1, 2, 4 or 8).
+/// `[m] <- src`, writing `width` bytes (1, 2, 4 or 8; 16 from a vector
+/// register, unaligned).
 pub(crate) fn store(a: &mut Asm, m: Addr, src: Reg, width: u32) {
     let (b, d) = (r(m.base), m.disp);
     match src {
@@ -106,6 +109,7 @@ pub(crate) fn store(a: &mut Asm, m: Addr, src: Reg, width: u32) {
         Reg::Xmm(x) => match width {
             4 => dynasm!(a ; .arch x64 ; movd DWORD [Rq(b) + d], Rx(x)),
             8 => dynasm!(a ; .arch x64 ; movq QWORD [Rq(b) + d], Rx(x)),
+            16 => dynasm!(a ; .arch x64 ; movups [Rq(b) + d], Rx(x)),
             _ => unreachable!("vector store width {width}"),
         },
     }
@@ -123,10 +127,11 @@ pub(crate) fn chunks(size: u32) -> impl Iterator<Item = (u32, u32)> {
     })
 }
 
-/// Writes exactly `size` bytes of the value in `src` (1 to 8 bytes) to `[m]`,
-/// using `scratch` for the sizes that are not a power of two.
+/// Writes exactly `size` bytes of the value in `src` (1 to 8 bytes, or 16
+/// from a vector register) to `[m]`, using `scratch` for the sizes that are
+/// not a power of two.
 pub(crate) fn store_exact(a: &mut Asm, m: Addr, src: Reg, size: u32, scratch: Gpr) {
-    if matches!(size, 1 | 2 | 4 | 8) {
+    if matches!(size, 1 | 2 | 4 | 8 | 16) {
         return store(a, m, src, size);
     }
     reg_to_reg(a, Reg::Gpr(scratch), src, 8, Ext::None);

@@ -359,6 +359,24 @@ mod tests {
         super::generate(&super::Bridge { caller: &sysv, callee: &win, shape: stub, pack: &[] });
     }
 
+    #[test]
+    fn a_win64_i128_return_moves_whole_through_xmm0() {
+        // win64 returns an i128 in all of xmm0, sysv64 in rax:rdx: one
+        // 16-byte store and two loads one way, two stores and one 16-byte
+        // load the other.
+        let sig = Signature::of::<fn(i64) -> i128>();
+        let into_win = code(Conv::SysV64, Conv::Win64, sig.clone(), Shape::TargetFirst);
+        let store = into_win.iter().position(|l| l.starts_with("movups [rsp")).expect("a 16-byte store");
+        assert!(into_win[store + 1].starts_with("mov rax,[rsp"), "{into_win:#?}");
+        assert!(into_win[store + 2].starts_with("mov rdx,[rsp"), "{into_win:#?}");
+        let from_win = code(Conv::Win64, Conv::SysV64, sig, Shape::Trampoline);
+        let load = from_win.iter().position(|l| l.starts_with("movups xmm0,[rsp")).expect("a 16-byte load");
+        assert!(
+            from_win[load - 2].starts_with("mov [rsp") && from_win[load - 1].starts_with("mov [rsp"),
+            "{from_win:#?}"
+        );
+    }
+
     fn printf_call() -> Signature {
         Signature::new_variadic(&[<*const u8>::DESC], &[f64::DESC, i32::DESC], Some(i32::DESC)).unwrap()
     }

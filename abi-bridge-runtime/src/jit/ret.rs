@@ -62,11 +62,11 @@ impl Generator<'_> {
                 let buf = layout.resolve(self.ret_temp.expect("a return buffer was planned"));
                 if let RetMode::Direct(pt) = rt {
                     for t in pt {
-                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), 8);
+                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), whole_register(t.size));
                     }
                 }
                 for c in pc {
-                    let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { 8 };
+                    let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { whole_register(c.size) };
                     emit::load(a, reg_of(c.loc), buf.plus(c.offset), width, c.ext);
                 }
             }
@@ -91,6 +91,17 @@ impl Generator<'_> {
 /// A move of the hidden return pointer into `dst`.
 fn pointer_move<A>(dst: Gpr, src: Src<A>) -> RegMove<A> {
     RegMove { dst: Reg::Gpr(dst), src, size: 8, ext: Ext::None }
+}
+
+/// The width that moves all of a return piece of `size` bytes through our
+/// own buffer (rounded up to whole eightbytes): 8, or 16 for a piece that
+/// fills a vector register (win64's `i128` in xmm0).
+fn whole_register(size: u32) -> u32 {
+    if size > 8 {
+        16
+    } else {
+        8
+    }
 }
 
 /// The register a return value's piece travels in.
