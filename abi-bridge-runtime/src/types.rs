@@ -194,7 +194,65 @@ impl TypeDesc {
     ///
     /// [`TypeError::Empty`] if `fields` is empty (C has no zero-sized structs).
     pub fn new_struct(name: &str, fields: &[(&str, &'static TypeDesc)]) -> Result<&'static TypeDesc, TypeError> {
-        Self::new_record(name, fields, false)
+        Self::new_record(name, fields, false, layout::RecordAttrs::C)
+    }
+
+    /// Describes, at run time, a packed C struct: as [`TypeDesc::new_struct`],
+    /// with no field aligned past `max_field_align` (1 for
+    /// `__attribute__((packed))` and `#[repr(C, packed)]`, N for
+    /// `#pragma pack(N)` and `#[repr(C, packed(N))]`).
+    ///
+    /// ```
+    /// use abi_bridge_runtime::{classify, Conv, ForeignType, Signature, TypeDesc};
+    ///
+    /// // struct __attribute__((packed)) Wire { char tag; int value; }
+    /// let wire = TypeDesc::new_struct_packed("Wire", &[("tag", u8::DESC), ("value", i32::DESC)], 1)?;
+    /// assert_eq!((wire.size, wire.align), (5, 1));
+    /// // sysv64: an unaligned field makes it MEMORY; win64 goes by size.
+    /// let sig = Signature::new(&[wire], None)?;
+    /// assert_eq!(classify(Conv::SysV64, &sig).to_string(), "a0: [rsp+8; 5 bytes]  ret: void");
+    /// assert_eq!(classify(Conv::Win64, &sig).to_string(), "a0: by-ref(rcx)  ret: void");
+    /// # Ok::<(), abi_bridge_runtime::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TypeError::Empty`] if `fields` is empty, [`TypeError::Alignment`] if
+    /// `max_field_align` is not a power of two.
+    pub fn new_struct_packed(
+        name: &str,
+        fields: &[(&str, &'static TypeDesc)],
+        max_field_align: usize,
+    ) -> Result<&'static TypeDesc, TypeError> {
+        check_power_of_two(name, max_field_align)?;
+        Self::new_record(name, fields, false, layout::RecordAttrs::packed(max_field_align))
+    }
+
+    /// This struct or union aligned to at least `align`
+    /// (`__attribute__((aligned(N)))`, `#[repr(C, align(N))]`): its size
+    /// rounds up to the new alignment, no field moves.
+    ///
+    /// ```
+    /// use abi_bridge_runtime::{ForeignType, TypeDesc};
+    ///
+    /// let pair = TypeDesc::new_struct("Pair", &[("a", i64::DESC), ("b", i64::DESC)])?;
+    /// let wide = pair.with_align(32)?;
+    /// assert_eq!((wide.size, wide.align), (32, 32));
+    /// # Ok::<(), abi_bridge_runtime::types::TypeError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TypeError::Alignment`] if `align` is not a power of two, or if this
+    /// is not a struct or union.
+    pub fn with_align(&'static self, align: usize) -> Result<&'static TypeDesc, TypeError> {
+        check_power_of_two(self.name, align)?;
+        if !matches!(self.kind, TypeKind::Struct(_) | TypeKind::Union(_)) {
+            return Err(TypeError::Alignment { name: self.name.to_owned(), align });
+        }
+        let align = align.max(self.align);
+        let size = layout::align_up(self.size, align);
+        Ok(intern::desc(TypeDesc { size, align, ..*self }))
     }
 
     /// Describes, at run time, a C union of the given fields. See
@@ -204,7 +262,7 @@ impl TypeDesc {
     ///
     /// [`TypeError::Empty`] if `fields` is empty.
     pub fn new_union(name: &str, fields: &[(&str, &'static TypeDesc)]) -> Result<&'static TypeDesc, TypeError> {
-        Self::new_record(name, fields, true)
+        Self::new_record(name, fields, true, layout::RecordAttrs::C)
     }
 
     /// Describes, at run time, a C array `elem[len]`, for use as a field.
@@ -224,12 +282,13 @@ impl TypeDesc {
         name: &str,
         fields: &[(&str, &'static TypeDesc)],
         union: bool,
+        attrs: layout::RecordAttrs,
     ) -> Result<&'static TypeDesc, TypeError> {
         if fields.is_empty() {
             return Err(TypeError::Empty { name: name.to_owned() });
         }
         let mut placed = Vec::with_capacity(fields.len());
-        let mut record = layout::RecordLayout::new(union);
+        let mut record = layout::RecordLayout::with_attrs(union, attrs);
         for &(field_name, ty) in fields {
             let offset = record.place(ty.size, ty.align);
             placed.push(Field { name: intern::string(field_name), offset, ty });
@@ -297,9 +356,29 @@ impl fmt::Display for TypeDesc {
     }
 }
 
+/// `Ok` if `align` is a power of two, as every C alignment is.
+fn check_power_of_two(name: &str, align: usize) -> Result<(), TypeError> {
+    if align.is_power_of_two() {
+        Ok(())
+    } else {
+        Err(TypeError::Alignment { name: name.to_owned(), align })
+    }
+}
+
 /// A run-time type description that C cannot express.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TypeError {
+    /// A packing or alignment that is not a power of two, or an alignment
+    /// asked of a type that is not a struct or union.
+    #[error(
+        "`{name}` cannot be packed or aligned to {align}: C alignments are powers of two, set on structs and unions"
+    )]
+    Alignment {
+        /// The type's name.
+        name: String,
+        /// The alignment asked for.
+        align: usize,
+    },
     /// A struct or union without fields, or an array of length zero.
     #[error("`{name}` has no fields; C has no zero-sized types, so it cannot cross a foreign ABI boundary")]
     Empty {
@@ -577,6 +656,22 @@ mod tests {
             ])
         );
         assert!(TypeDesc::new_struct("Empty", &[]).is_err());
+    }
+
+    #[test]
+    fn run_time_structs_may_be_packed_and_over_aligned() {
+        let fields = [("c", u8::DESC), ("i", i32::DESC)];
+        let packed = TypeDesc::new_struct_packed("P", &fields, 1).unwrap();
+        assert_eq!((packed.size, packed.align), (5, 1));
+        let TypeKind::Struct(placed) = packed.kind else { panic!("a struct") };
+        assert_eq!(placed[1].offset, 1);
+        let pack2 = TypeDesc::new_struct_packed("P2", &fields, 2).unwrap();
+        assert_eq!((pack2.size, pack2.align), (6, 2));
+        let wide = TypeDesc::new_struct("A", &fields).unwrap().with_align(32).unwrap();
+        assert_eq!((wide.size, wide.align), (32, 32));
+        assert!(TypeDesc::new_struct_packed("P3", &fields, 3).is_err());
+        assert!(wide.with_align(24).is_err());
+        assert!(i32::DESC.with_align(16).is_err());
     }
 
     #[test]

@@ -157,11 +157,45 @@ pub(crate) enum ValTy {
     Record(usize),
 }
 
+/// What a record's attributes change in its layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Attrs {
+    /// Plain C layout.
+    Plain,
+    /// No field aligned past `n`: `__attribute__((packed))` for 1, else
+    /// `#pragma pack(n)`; `#[repr(C, packed(n))]` in Rust.
+    Packed(usize),
+    /// `__attribute__((aligned(n)))`; `#[repr(C, align(n))]` in Rust.
+    Aligned(usize),
+}
+
+impl Attrs {
+    /// The items of the record's Rust `#[repr(..)]`.
+    pub(crate) fn rust_repr(self) -> String {
+        match self {
+            Attrs::Plain => "C".to_owned(),
+            Attrs::Packed(1) => "C, packed".to_owned(),
+            Attrs::Packed(n) => format!("C, packed({n})"),
+            Attrs::Aligned(n) => format!("C, align({n})"),
+        }
+    }
+
+    /// `abi_bridge_runtime::layout::RecordAttrs` of these attributes.
+    pub(crate) fn runtime_expr(self) -> String {
+        match self {
+            Attrs::Plain => "RecordAttrs::C".to_owned(),
+            Attrs::Packed(n) => format!("RecordAttrs::packed({n})"),
+            Attrs::Aligned(n) => format!("RecordAttrs::aligned({n})"),
+        }
+    }
+}
+
 /// A C struct or union.
 #[derive(Clone, Debug)]
 pub(crate) struct Record {
     pub(crate) name: String,
     pub(crate) union: bool,
+    pub(crate) attrs: Attrs,
     pub(crate) fields: Vec<(String, FieldTy)>,
     /// Size and alignment by C rules, computed here only to keep sizes in
     /// bounds and to pick a union's active member; the layout test compares
@@ -236,9 +270,17 @@ pub(crate) fn size_align(ty: &FieldTy, records: &[Record]) -> (usize, usize) {
 }
 
 fn layout(union: bool, fields: &[(String, FieldTy)], records: &[Record]) -> (usize, usize) {
+    layout_with(union, Attrs::Plain, fields, records)
+}
+
+fn layout_with(union: bool, attrs: Attrs, fields: &[(String, FieldTy)], records: &[Record]) -> (usize, usize) {
     let (mut end, mut align) = (0, 1);
+    if let Attrs::Aligned(n) = attrs {
+        align = n;
+    }
     for (_, ty) in fields {
         let (s, a) = size_align(ty, records);
+        let a = if let Attrs::Packed(n) = attrs { a.min(n) } else { a };
         align = align.max(a);
         end = if union { end.max(s) } else { end.next_multiple_of(a) + s };
     }
@@ -292,6 +334,11 @@ impl Builder {
 
     /// Adds a record from C field declarations: `"float a; int8_t b[3];"`.
     fn add(&mut self, name: &str, union: bool, decls: &str) {
+        self.add_with(name, union, Attrs::Plain, decls);
+    }
+
+    /// As [`Builder::add`], packed or over-aligned.
+    fn add_with(&mut self, name: &str, union: bool, attrs: Attrs, decls: &str) {
         assert!(self.record_index(name).is_none(), "corpus: duplicate record `{name}`");
         let mut fields = Vec::new();
         for decl in decls.split(';').map(str::trim).filter(|d| !d.is_empty()) {
@@ -309,13 +356,17 @@ impl Builder {
             };
             fields.push((field.to_owned(), ty));
         }
-        self.push_record(name.to_owned(), union, fields);
+        self.push_record_with(name.to_owned(), union, attrs, fields);
     }
 
     fn push_record(&mut self, name: String, union: bool, fields: Vec<(String, FieldTy)>) {
-        let (size, align) = layout(union, &fields, &self.records);
+        self.push_record_with(name, union, Attrs::Plain, fields);
+    }
+
+    fn push_record_with(&mut self, name: String, union: bool, attrs: Attrs, fields: Vec<(String, FieldTy)>) {
+        let (size, align) = layout_with(union, attrs, &fields, &self.records);
         assert!((1..=MAX_RECORD_SIZE).contains(&size), "corpus: `{name}` is {size} bytes");
-        self.records.push(Record { name, union, fields, size, align });
+        self.records.push(Record { name, union, attrs, fields, size, align });
     }
 
     fn strukt(&mut self, name: &str, decls: &str) {
@@ -543,7 +594,7 @@ fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
 /// random shapes of their own, drawn from their own seed after the rest of
 /// the corpus so that adding them left every earlier shape as it was.
 mod wide_ints {
-    use super::{rep, Builder, FieldTy, Record, Sc, Sig, SplitMix64, ValTy, MAX_ARGS, MAX_RECORD_SIZE};
+    use super::{rep, Builder, FieldTy, Record, Sc, SplitMix64, ValTy, MAX_RECORD_SIZE};
 
     /// The seed of this part.
     pub(super) const SEED: u64 = 0x1128_0000_5EED_0128;
@@ -628,22 +679,145 @@ mod wide_ints {
     /// Random signatures mixing 128-bit values (a third of the values) with
     /// every older scalar and record.
     pub(super) fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
-        let wide_records: Vec<usize> =
-            (0..b.records.len()).filter(|&r| holds_wide(ValTy::Record(r), &b.records)).collect();
+        let records = &b.records;
+        let wide_records: Vec<usize> = (0..records.len()).filter(|&r| holds_wide(ValTy::Record(r), records)).collect();
         let val = |rng: &mut SplitMix64| match rng.below(100) {
             0..=19 => ValTy::Scalar(Sc::WIDE[rng.below(2) as usize]),
             20..=34 => ValTy::Record(wide_records[rng.below(wide_records.len() as u64) as usize]),
-            _ => super::random_val(rng, b.records.len(), 40),
+            _ => super::random_val(rng, records.len(), 40),
         };
+        let wanted = |ty: ValTy| holds_wide(ty, records);
+        super::random_signatures_of(&mut b.sigs, rng, RANDOM_SIGNATURES, "wide", val, wanted);
+    }
+}
+
+/// Packed and over-aligned records (`__attribute__((packed))`,
+/// `#pragma pack(N)`, `__attribute__((aligned(N)))`): named edge cases and
+/// random shapes from their own seed, after the rest of the corpus.
+mod packing {
+    use super::{rep, Attrs, Builder, FieldTy, Sc, SplitMix64, ValTy, MAX_RECORD_SIZE};
+
+    /// The seed of this part.
+    pub(super) const SEED: u64 = 0x9AC4_ED00_A119_4ED5;
+    /// Random packed or over-aligned records.
+    const RANDOM_RECORDS: usize = 24;
+    /// Random signatures with at least one packed or over-aligned value,
+    /// mixed with every older kind.
+    const RANDOM_SIGNATURES: usize = 100;
+
+    pub(super) fn named_records(b: &mut Builder) {
+        // `{char; int}` packed: `i` at 1, MEMORY for sysv64, 5 bytes by
+        // reference for win64.
+        b.add_with("PackedCharInt", false, Attrs::Packed(1), "int8_t c; int32_t i;");
+        b.add_with("Pack2CharInt", false, Attrs::Packed(2), "int8_t c; int32_t i;");
+        // Packed, every field aligned anyway: classified as usual.
+        b.add_with("PackedAligned8", false, Attrs::Packed(1), "uint32_t a; uint16_t b; uint8_t c; uint8_t d;");
+        b.add_with("PackedFloats", false, Attrs::Packed(1), "int8_t c; float f; double d;");
+        b.add_with("PackedWide", false, Attrs::Packed(1), "int8_t c; __int128 x;");
+        b.add_with("Pack4Mixed", false, Attrs::Packed(4), "int16_t s; double d; int8_t c[3];");
+        // One INTEGER (or SSE) eightbyte and one of padding for sysv64.
+        b.add_with("Long16", false, Attrs::Aligned(16), "int64_t a;");
+        b.add_with("Float16", false, Attrs::Aligned(16), "float a;");
+        // 32-aligned: MEMORY for sysv64, at a multiple of 32 on its stack.
+        b.add_with("Block32", false, Attrs::Aligned(32), "int64_t a; double b;");
+        b.add_with("Byte32", false, Attrs::Aligned(32), "int8_t a;");
+        b.add_with("UAligned16", true, Attrs::Aligned(16), "int32_t i; float f;");
+        // An over-aligned record nested in a plain one.
+        b.strukt("HoldsBlock32", "int8_t tag; Block32 inner;");
+    }
+
+    pub(super) fn named_signatures(b: &mut Builder) {
+        b.sig("packed_char_int", "PackedCharInt (PackedCharInt, int64_t)");
+        b.sig("pack2_char_int", "Pack2CharInt (int32_t, Pack2CharInt)");
+        b.sig("packed_aligned_fields", "PackedAligned8 (PackedAligned8, PackedFloats)");
+        b.sig("packed_wide", "PackedWide (PackedWide, __int128, Pack4Mixed)");
+        b.sig("aligned16_in_registers", "Long16 (Long16, Float16, UAligned16, int32_t)");
+        b.sig("aligned16_on_stack", &format!("Float16 ({}, Long16, float)", rep("int64_t", 6)));
+        // `aligned(32)` structs on the stack: at a multiple of 32.
+        b.sig("aligned32_on_stack", &format!("int64_t ({}, Block32, int64_t)", rep("int64_t", 7)));
+        b.sig("aligned32_pair_on_stack", "Byte32 (Block32, int8_t, Byte32, double)");
+        b.sig("aligned32_after_four", "Block32 (int64_t, double, int32_t, float, Block32)");
+        b.sig("aligned32_nested", "HoldsBlock32 (HoldsBlock32, Byte32)");
+    }
+
+    /// A random field of a packed record: scalars and arrays of them only
+    /// (the C helpers take the address of record fields, and a packed
+    /// member's address is not fit for that).
+    fn packed_field(rng: &mut SplitMix64) -> FieldTy {
+        let scalars: Vec<Sc> = Sc::ALL.into_iter().chain(Sc::WIDE).collect();
+        let scalar = FieldTy::Scalar(scalars[rng.below(scalars.len() as u64) as usize]);
+        if rng.chance(20) {
+            FieldTy::Array(Box::new(scalar), 1 + rng.below(4) as usize)
+        } else {
+            scalar
+        }
+    }
+
+    pub(super) fn random_records(b: &mut Builder, rng: &mut SplitMix64) {
         let mut made = 0;
-        while made < RANDOM_SIGNATURES {
-            let count = rng.below(MAX_ARGS + 1) as usize;
-            let args: Vec<ValTy> = (0..count).map(|_| val(rng)).collect();
-            let ret = if rng.chance(15) { None } else { Some(val(rng)) };
-            if !args.iter().chain(&ret).any(|&ty| holds_wide(ty, &b.records)) {
+        while made < RANDOM_RECORDS {
+            let attrs = match rng.below(6) {
+                0 | 1 => Attrs::Packed(1),
+                2 => Attrs::Packed(2 << rng.below(2)),
+                3 | 4 => Attrs::Aligned(16),
+                _ => Attrs::Aligned(32),
+            };
+            // Unions only over-aligned: packing a union changes only its alignment.
+            let union = matches!(attrs, Attrs::Aligned(_)) && rng.chance(20);
+            let count = 1 + rng.below(5) as usize;
+            let prefix = if union { "f" } else { "m" };
+            let fields: Vec<(String, FieldTy)> = (0..count)
+                .map(|i| {
+                    let ty = match attrs {
+                        Attrs::Packed(_) => packed_field(rng),
+                        _ => super::random_field(rng, &b.records),
+                    };
+                    (format!("{prefix}{i}"), ty)
+                })
+                .collect();
+            if super::layout_with(union, attrs, &fields, &b.records).0 > MAX_RECORD_SIZE {
                 continue;
             }
-            b.sigs.push(Sig { name: format!("wide_{made:03}"), args, ret, named: false });
+            let name = match (attrs, union) {
+                (Attrs::Packed(_), _) => format!("PackS{made:02}"),
+                (_, true) => format!("AlignU{made:02}"),
+                _ => format!("AlignS{made:02}"),
+            };
+            b.push_record_with(name, union, attrs, fields);
+            made += 1;
+        }
+    }
+
+    /// Random signatures: a third of the values packed or over-aligned.
+    pub(super) fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
+        let records = &b.records;
+        let special: Vec<usize> = (0..records.len()).filter(|&r| records[r].attrs != Attrs::Plain).collect();
+        let val = |rng: &mut SplitMix64| match rng.below(100) {
+            0..=34 => ValTy::Record(special[rng.below(special.len() as u64) as usize]),
+            _ => super::random_val(rng, records.len(), 40),
+        };
+        let wanted = |ty: ValTy| matches!(ty, ValTy::Record(r) if special.contains(&r));
+        super::random_signatures_of(&mut b.sigs, rng, RANDOM_SIGNATURES, "packing", val, wanted);
+    }
+}
+
+/// `count` random signatures named `{prefix}_000` on, of up to
+/// [`MAX_ARGS`] arguments and a return value (or `void`) drawn by `val`,
+/// each with at least one `wanted` value.
+fn random_signatures_of(
+    sigs: &mut Vec<Sig>,
+    rng: &mut SplitMix64,
+    count: usize,
+    prefix: &str,
+    val: impl Fn(&mut SplitMix64) -> ValTy,
+    wanted: impl Fn(ValTy) -> bool,
+) {
+    let mut made = 0;
+    while made < count {
+        let args: Vec<ValTy> = (0..rng.below(MAX_ARGS + 1)).map(|_| val(rng)).collect();
+        let ret = if rng.chance(15) { None } else { Some(val(rng)) };
+        if args.iter().chain(&ret).any(|&ty| wanted(ty)) {
+            sigs.push(Sig { name: format!("{prefix}_{made:03}"), args, ret, named: false });
             made += 1;
         }
     }
@@ -666,6 +840,14 @@ pub(crate) fn build() -> Corpus {
     wide_ints::named_signatures(&mut b);
     wide_ints::random_records(&mut b, &mut rng);
     wide_ints::random_signatures(&mut b, &mut rng);
+
+    let mut rng = SplitMix64(packing::SEED);
+    let before = b.records.len();
+    packing::named_records(&mut b);
+    named_records += b.records.len() - before;
+    packing::named_signatures(&mut b);
+    packing::random_records(&mut b, &mut rng);
+    packing::random_signatures(&mut b, &mut rng);
 
     let named_sigs = b.sigs.iter().filter(|s| s.named).count();
     Corpus { records: b.records, named_records, sigs: b.sigs, named_sigs }

@@ -96,6 +96,15 @@ static inline uint64_t *abt_leaves_u128(uint64_t *o, unsigned __int128 v) {
 }
 static inline uint64_t *abt_leaves_i128(uint64_t *o, __int128 v) { return abt_leaves_u128(o, (unsigned __int128)v); }
 
+/* Whether `p` is not a multiple of `align`. The address goes through an
+ * empty asm so that gcc cannot fold the test away from what it assumes of
+ * a parameter's address (its declared alignment), which is what is tested. */
+static inline bool abt_misaligned(const void *p, size_t align) {
+    uintptr_t a = (uintptr_t)p;
+    __asm__("" : "+r"(a));
+    return a % align != 0;
+}
+
 /* One struct or union as gcc lays it out; its fields are
  * abt_fields[first_field .. first_field + field_count]. */
 struct abt_record_layout {

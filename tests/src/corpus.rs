@@ -8,6 +8,7 @@ use core::mem::{align_of, offset_of, size_of};
 use std::sync::OnceLock;
 
 use abi_bridge::{Conv, ForeignType, Signature};
+use abi_bridge_runtime::layout::RecordAttrs;
 use abi_bridge_runtime::{Scalar, TypeDesc};
 
 use crate::value::{SplitMix64, Value};
@@ -50,6 +51,8 @@ pub struct RecordDef {
     pub name: &'static str,
     /// `true` for a union.
     pub union: bool,
+    /// Packing or over-alignment (`RecordAttrs::C` for neither).
+    pub attrs: RecordAttrs,
     /// Its C definition, for messages.
     pub c_decl: &'static str,
     /// Its fields, in order.
@@ -194,9 +197,13 @@ pub fn record_descs() -> &'static [&'static TypeDesc] {
         for r in RECORDS {
             let fields: Vec<(&str, &'static TypeDesc)> =
                 r.fields.iter().map(|f| (f.name, field_desc(&f.ty, &descs))).collect();
-            let desc =
-                if r.union { TypeDesc::new_union(r.name, &fields) } else { TypeDesc::new_struct(r.name, &fields) };
-            descs.push(desc.expect("corpus records have fields"));
+            let desc = match (r.union, r.attrs.max_field_align) {
+                (true, _) => TypeDesc::new_union(r.name, &fields),
+                (false, usize::MAX) => TypeDesc::new_struct(r.name, &fields),
+                (false, packing) => TypeDesc::new_struct_packed(r.name, &fields, packing),
+            };
+            let desc = desc.and_then(|d| if r.attrs.min_align > 1 { d.with_align(r.attrs.min_align) } else { Ok(d) });
+            descs.push(desc.expect("corpus records have fields and power-of-two alignments"));
         }
         descs
     })

@@ -87,6 +87,11 @@ fn every_named_edge_case_is_in_the_corpus() {
         "u128_after_seven_ints",
         "i128_ret_plus_4_args",
         "wide_structs_on_stack",
+        "packed_char_int",
+        "pack2_char_int",
+        "aligned16_in_registers",
+        "aligned32_on_stack",
+        "aligned32_after_four",
     ] {
         assert!(named.contains(&name), "the corpus lost the edge case `{name}`");
     }

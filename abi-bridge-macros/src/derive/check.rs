@@ -17,6 +17,8 @@ pub(crate) enum Shape<'a> {
     Record {
         /// `true` for a union: every field at offset 0.
         union: bool,
+        /// `packed(N)` and `align(N)`, if given.
+        packing: Packing,
         /// The fields, in declaration order.
         fields: Vec<RecordField<'a>>,
     },
@@ -31,6 +33,16 @@ pub(crate) enum Shape<'a> {
         /// That field's type.
         inner: &'a Type,
     },
+}
+
+/// What `#[repr(packed(N))]` and `#[repr(align(N))]` ask of a record's
+/// layout (at most one of them: rustc rejects the pair).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Packing {
+    /// `packed(N)`: no field aligned past `N`.
+    pub(crate) max_field_align: Option<usize>,
+    /// `align(N)`: the record aligned to at least `N`.
+    pub(crate) min_align: Option<usize>,
 }
 
 /// A field of a struct or union.
@@ -88,15 +100,13 @@ fn has(input: &Input<'_>, kind: &ReprKind) -> bool {
 fn unverified_reprs(input: &Input<'_>, errors: &mut Errors) {
     for repr in &input.reprs {
         match &repr.kind {
-            ReprKind::Packed => errors.error(
+            // C has no record both packed and over-aligned through one
+            // attribute, and rustc rejects the pair (E0587).
+            ReprKind::Align(_) if input.reprs.iter().any(|r| matches!(r.kind, ReprKind::Packed(_))) => errors.error(
                 &repr.tokens,
-                "`#[repr(packed)]` is not supported by `#[derive(ForeignType)]`: packed layouts have not yet been \
-                 verified against gcc; remove it, or pass a pointer to the value instead",
-            ),
-            ReprKind::Align => errors.error(
-                &repr.tokens,
-                "`#[repr(align(N))]` is not supported by `#[derive(ForeignType)]`: over-aligned layouts have not yet \
-                 been verified against gcc; remove it, or pass a pointer to the value instead",
+                "`align(N)` together with `packed`: a record is either packed (fields aligned to at most N, C's \
+                 `#pragma pack(N)`) or over-aligned (C's `__attribute__((aligned(N)))`), not both; to align a \
+                 packed record, wrap it in an aligned one",
             ),
             ReprKind::Rust => errors.error(
                 &repr.tokens,
@@ -146,7 +156,16 @@ fn record<'a>(
             RecordField { member, name, ty: &field.ty }
         })
         .collect();
-    Some(Shape::Record { union, fields })
+    Some(Shape::Record { union, packing: packing(input), fields })
+}
+
+/// The record's `packed(N)` and `align(N)`.
+fn packing(input: &Input<'_>) -> Packing {
+    input.reprs.iter().fold(Packing::default(), |packing, repr| match repr.kind {
+        ReprKind::Packed(n) => Packing { max_field_align: Some(n), ..packing },
+        ReprKind::Align(n) => Packing { min_align: Some(n), ..packing },
+        _ => packing,
+    })
 }
 
 fn zero_sized_message(ident: &Ident) -> String {

@@ -63,7 +63,7 @@ mod tests {
                             <f64 as ::abi_bridge::__private::ForeignType>::DESC,
                             <f64 as ::abi_bridge::__private::ForeignType>::DESC
                         ];
-                        let __abi_bridge_layout = ::abi_bridge::__private::c_layout(false, &__abi_bridge_descs);
+                        let __abi_bridge_layout = ::abi_bridge::__private::c_layout(false, ::abi_bridge::__private::RecordAttrs::C, &__abi_bridge_descs);
                         ::core::assert!(
                             ::abi_bridge::__private::offset_of!(Self, x) == __abi_bridge_layout.offsets[0],
                             #x_offset

@@ -227,7 +227,20 @@ pub fn classify(sig: &Signature) -> CallPlan {
         gpr_copies: Vec::new(),
         va_start: va_start.unwrap_or_else(|| register_save(&regs, stack)),
     });
-    CallPlan { conv: Conv::SysV64, args, ret, arg_area: stack - 8, shadow_space: 0, preserved: PRESERVED, variadic }
+    // psABI 3.2.2: rsp is 16-aligned at a call, and 32-aligned when a
+    // 32-aligned argument is on the stack (gcc's caller realigns its frame).
+    let on_stack = sig.args().iter().zip(&args).filter(|(_, mode)| matches!(mode, PassMode::Stack { .. }));
+    let arg_align = on_stack.fold(16, |align, (ty, _)| align.max(ty.align as u32));
+    CallPlan {
+        conv: Conv::SysV64,
+        args,
+        ret,
+        arg_area: stack - 8,
+        shadow_space: 0,
+        preserved: PRESERVED,
+        arg_align,
+        variadic,
+    }
 }
 
 /// The entry offset of a stack argument of type `ty` when the previous one

@@ -151,8 +151,13 @@ pub fn classify(sig: &Signature) -> CallPlan {
 
     let slots = first_slot + args.len();
     let variadic = sig.fixed_args().map(|fixed| variadic(&args, first_slot, fixed));
+    // By-reference copies are aligned to their type (16 at least, as
+    // Microsoft asks: "aligned on a 16-byte boundary").
+    let by_ref = sig.args().iter().zip(&args).filter(|(_, mode)| matches!(mode, PassMode::Indirect(_)));
+    let arg_align = by_ref.fold(16, |align, (ty, _)| align.max(ty.align as u32));
     CallPlan {
         conv: Conv::Win64,
+        arg_align,
         args,
         ret,
         arg_area: SHADOW_SPACE + 8 * slots.saturating_sub(4) as u32,

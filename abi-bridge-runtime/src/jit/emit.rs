@@ -260,6 +260,12 @@ pub(crate) fn adjust_rsp(a: &mut Asm, bytes: i32) {
     }
 }
 
+/// Rounds rsp down to a multiple of `align` (a power of two).
+pub(crate) fn align_rsp_down(a: &mut Asm, align: u32) {
+    let mask = -(align as i32);
+    dynasm!(a ; .arch x64 ; and rsp, mask);
+}
+
 /// Saves a whole vector register to a 16-byte-aligned frame slot.
 pub(crate) fn save_xmm(a: &mut Asm, m: Addr, x: u8) {
     dynasm!(a ; .arch x64 ; movaps [Rq(r(m.base)) + m.disp], Rx(x));

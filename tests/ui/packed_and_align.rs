@@ -1,9 +1,10 @@
 use abi_bridge::ForeignType;
 
 #[derive(Clone, Copy, ForeignType)]
-#[repr(C, align(16))]
-struct Aligned {
-    x: f32,
+#[repr(C, packed, align(16))]
+struct Header {
+    tag: u8,
+    len: u32,
 }
 
 fn main() {}
