@@ -227,6 +227,27 @@ pub(crate) fn store_xmm_pair(a: &mut Asm, m: Addr, lo: u8, hi: u8, x: u8) {
     );
 }
 
+/// The 16-byte value in vector register `src` into `lo` (low eightbyte) and
+/// `hi`, through the vector register `x` (SSE2 only: no `pextrq`).
+pub(crate) fn xmm_to_gpr_pair(a: &mut Asm, lo: Gpr, hi: Gpr, src: u8, x: u8) {
+    dynasm!(a ; .arch x64
+        ; movq Rq(r(lo)), Rx(src)
+        ; movhlps Rx(x), Rx(src)
+        ; movq Rq(r(hi)), Rx(x)
+    );
+}
+
+/// `lo` (low eightbyte) and `hi` joined into vector register `dst`, through
+/// the vector register `x`. In registers, because two 8-byte stores read
+/// back by one 16-byte load cannot be store-forwarded.
+pub(crate) fn gpr_pair_to_xmm(a: &mut Asm, dst: u8, lo: Gpr, hi: Gpr, x: u8) {
+    dynasm!(a ; .arch x64
+        ; movq Rx(dst), Rq(r(lo))
+        ; movq Rx(x), Rq(r(hi))
+        ; punpcklqdq Rx(dst), Rx(x)
+    );
+}
+
 /// `dst <- value` (32 bits, zero-extended to 64).
 pub(crate) fn mov_imm32(a: &mut Asm, dst: Gpr, value: u32) {
     dynasm!(a ; .arch x64 ; mov Rd(r(dst)), value as i32);
