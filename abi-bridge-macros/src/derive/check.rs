@@ -113,8 +113,28 @@ fn unverified_reprs(input: &Input<'_>, errors: &mut Errors) {
                 "`#[repr(Rust)]` leaves the layout to rustc, so C code would read the wrong bytes; \
                  use `#[repr(C)]` to derive `ForeignType`",
             ),
+            // Enums and newtypes travel as their integer or field, which the
+            // attribute would no longer be: only records are laid out anew.
+            ReprKind::Packed(_) | ReprKind::Align(_) if !is_record(input) => errors.error(
+                &repr.tokens,
+                format!(
+                    "`{}` on `{}`, which travels as its integer or field: packing and over-alignment apply to \
+                     `#[repr(C)]` structs and unions only; wrap the value in such a struct instead",
+                    repr.tokens, input.ident
+                ),
+            ),
             _ => {}
         }
+    }
+}
+
+/// Whether the input is laid out by C's record rules (not an enum or a
+/// transparent newtype).
+fn is_record(input: &Input<'_>) -> bool {
+    match input.body {
+        Body::Struct(_) => !has(input, &ReprKind::Transparent),
+        Body::Union(_) => true,
+        Body::Enum(_) => false,
     }
 }
 
