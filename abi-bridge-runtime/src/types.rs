@@ -228,6 +228,22 @@ impl TypeDesc {
         Self::new_record(name, fields, false, layout::RecordAttrs::packed(max_field_align))
     }
 
+    /// Describes, at run time, a packed C union: as [`TypeDesc::new_union`],
+    /// with no member aligned past `max_field_align` (so the union is aligned
+    /// to at most that). See [`TypeDesc::new_struct_packed`].
+    ///
+    /// # Errors
+    ///
+    /// As [`TypeDesc::new_struct_packed`].
+    pub fn new_union_packed(
+        name: &str,
+        fields: &[(&str, &'static TypeDesc)],
+        max_field_align: usize,
+    ) -> Result<&'static TypeDesc, TypeError> {
+        check_power_of_two(name, max_field_align)?;
+        Self::new_record(name, fields, true, layout::RecordAttrs::packed(max_field_align))
+    }
+
     /// This struct or union aligned to at least `align`
     /// (`__attribute__((aligned(N)))`, `#[repr(C, align(N))]`): its size
     /// rounds up to the new alignment, no field moves.
@@ -665,6 +681,8 @@ mod tests {
         assert_eq!((packed.size, packed.align), (5, 1));
         let TypeKind::Struct(placed) = packed.kind else { panic!("a struct") };
         assert_eq!(placed[1].offset, 1);
+        let union = TypeDesc::new_union_packed("U", &[("d", f64::DESC), ("c", <[u8; 9]>::DESC)], 2).unwrap();
+        assert_eq!((union.size, union.align), (10, 2));
         let pack2 = TypeDesc::new_struct_packed("P2", &fields, 2).unwrap();
         assert_eq!((pack2.size, pack2.align), (6, 2));
         let wide = TypeDesc::new_struct("A", &fields).unwrap().with_align(32).unwrap();

@@ -722,6 +722,9 @@ mod packing {
         b.add_with("Block32", false, Attrs::Aligned(32), "int64_t a; double b;");
         b.add_with("Byte32", false, Attrs::Aligned(32), "int8_t a;");
         b.add_with("UAligned16", true, Attrs::Aligned(16), "int32_t i; float f;");
+        // Packed unions: every member at 0, the union aligned to at most N.
+        b.add_with("UPacked", true, Attrs::Packed(1), "int32_t i; int8_t c[5];");
+        b.add_with("UPack2", true, Attrs::Packed(2), "double d; int16_t s[3];");
         // An over-aligned record nested in a plain one.
         b.strukt("HoldsBlock32", "int8_t tag; Block32 inner;");
     }
@@ -738,6 +741,7 @@ mod packing {
         b.sig("aligned32_pair_on_stack", "Byte32 (Block32, int8_t, Byte32, double)");
         b.sig("aligned32_after_four", "Block32 (int64_t, double, int32_t, float, Block32)");
         b.sig("aligned32_nested", "HoldsBlock32 (HoldsBlock32, Byte32)");
+        b.sig("packed_unions", "UPack2 (UPacked, UPack2, UPacked)");
     }
 
     /// A random field of a packed record: scalars and arrays of them only
@@ -762,8 +766,7 @@ mod packing {
                 3 | 4 => Attrs::Aligned(16),
                 _ => Attrs::Aligned(32),
             };
-            // Unions only over-aligned: packing a union changes only its alignment.
-            let union = matches!(attrs, Attrs::Aligned(_)) && rng.chance(20);
+            let union = rng.chance(20);
             let count = 1 + rng.below(5) as usize;
             let prefix = if union { "f" } else { "m" };
             let fields: Vec<(String, FieldTy)> = (0..count)
@@ -779,9 +782,10 @@ mod packing {
                 continue;
             }
             let name = match (attrs, union) {
-                (Attrs::Packed(_), _) => format!("PackS{made:02}"),
+                (Attrs::Packed(_), false) => format!("PackS{made:02}"),
+                (Attrs::Packed(_), true) => format!("PackU{made:02}"),
+                (_, false) => format!("AlignS{made:02}"),
                 (_, true) => format!("AlignU{made:02}"),
-                _ => format!("AlignS{made:02}"),
             };
             b.push_record_with(name, union, attrs, fields);
             made += 1;

@@ -82,7 +82,7 @@ fn emit_records(c: &Corpus, out: &mut String) {
             .unwrap();
             writeln!(
                 out,
-                "        f.debug_struct(\"{name}\").field(\"{active}\", unsafe {{ &self.{active} }}).finish()"
+                "        f.debug_struct(\"{name}\").field(\"{active}\", &unsafe {{ self.{active} }}).finish()"
             )
             .unwrap();
             out.push_str("    }\n}\n");

@@ -198,7 +198,8 @@ pub fn record_descs() -> &'static [&'static TypeDesc] {
             let fields: Vec<(&str, &'static TypeDesc)> =
                 r.fields.iter().map(|f| (f.name, field_desc(&f.ty, &descs))).collect();
             let desc = match (r.union, r.attrs.max_field_align) {
-                (true, _) => TypeDesc::new_union(r.name, &fields),
+                (true, usize::MAX) => TypeDesc::new_union(r.name, &fields),
+                (true, packing) => TypeDesc::new_union_packed(r.name, &fields, packing),
                 (false, usize::MAX) => TypeDesc::new_struct(r.name, &fields),
                 (false, packing) => TypeDesc::new_struct_packed(r.name, &fields, packing),
             };
