@@ -20,7 +20,7 @@ use crate::emit_rust::{arg_names, rust_fn_type, rust_prototype, typed_call_body}
 
 /// The named signatures that are also called in the shared object, through
 /// `#[foreign_abi(conv, library = ..)]`: one or two of each kind of edge case.
-const LIBRARY_SIGNATURES: [&str; 24] = [
+const LIBRARY_SIGNATURES: [&str; 28] = [
     "f3_roundtrip",
     "char_double_after_five_ints",
     "long_long_straddles_last_int",
@@ -45,6 +45,10 @@ const LIBRARY_SIGNATURES: [&str; 24] = [
     "void_void",
     "complex_mix",
     "cf64_after_seven_doubles",
+    "i128_after_five_ints",
+    "wide_structs",
+    "packed_char_int",
+    "aligned32_on_stack",
 ];
 
 /// `fn(A0, ..) -> R` with the given ABI (`extern "win64" fn(..)`).

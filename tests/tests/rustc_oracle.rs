@@ -87,6 +87,15 @@ fn every_named_edge_case_is_in_the_corpus() {
         "complex_mix",
         "cf64_after_seven_doubles",
         "cf64_ret_plus_4_args",
+        "i128_after_five_ints",
+        "u128_after_seven_ints",
+        "i128_ret_plus_4_args",
+        "wide_structs_on_stack",
+        "packed_char_int",
+        "pack2_char_int",
+        "aligned16_in_registers",
+        "aligned32_on_stack",
+        "aligned32_after_four",
     ] {
         assert!(named.contains(&name), "the corpus lost the edge case `{name}`");
     }

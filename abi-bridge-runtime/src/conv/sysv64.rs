@@ -104,11 +104,17 @@ const fn merge(classes: &mut [Option<Eightbyte>; 2], ty: &TypeDesc, base: usize)
     match ty.kind {
         TypeKind::Scalar(s) => {
             let class = if s.is_float() { Eightbyte::Sse } else { Eightbyte::Integer };
-            let slot = &mut classes[base / 8];
-            *slot = match (*slot, class) {
-                (Some(Eightbyte::Integer), _) | (_, Eightbyte::Integer) => Some(Eightbyte::Integer),
-                _ => Some(Eightbyte::Sse),
-            };
+            // psABI 3.2.3: `__int128` is two INTEGER eightbytes, as if it were
+            // `struct { long low, high; }`; every other scalar is one.
+            let mut eightbyte = base / 8;
+            while eightbyte < (base + s.size()).div_ceil(8) {
+                let slot = &mut classes[eightbyte];
+                *slot = match (*slot, class) {
+                    (Some(Eightbyte::Integer), _) | (_, Eightbyte::Integer) => Some(Eightbyte::Integer),
+                    _ => Some(Eightbyte::Sse),
+                };
+                eightbyte += 1;
+            }
             true
         }
         TypeKind::Struct(fields) | TypeKind::Union(fields) => {
@@ -201,19 +207,12 @@ pub fn classify(sig: &Signature) -> CallPlan {
                     Eightbyte::Sse => Reg::Xmm(regs.take_sse() as u8),
                 }))
             } else {
-                let offset = stack;
-                // Every stack argument takes whole 8-byte slots (no type we
-                // accept is aligned past 8).
-                stack += ty.size.next_multiple_of(8) as u32;
+                let offset = stack_slot(stack, ty);
+                stack = offset + ty.size.next_multiple_of(8) as u32;
                 if ty.is_aggregate() {
                     PassMode::Stack { offset, size: ty.size as u32 }
                 } else {
-                    PassMode::Direct(Pieces::One(Piece {
-                        offset: 0,
-                        size: ty.size as u32,
-                        loc: Loc::Stack(offset),
-                        ext: ext(ty),
-                    }))
+                    PassMode::Direct(stack_pieces(ty, offset))
                 }
             }
         })
@@ -228,7 +227,46 @@ pub fn classify(sig: &Signature) -> CallPlan {
         gpr_copies: Vec::new(),
         va_start: va_start.unwrap_or_else(|| register_save(&regs, stack)),
     });
-    CallPlan { conv: Conv::SysV64, args, ret, arg_area: stack - 8, shadow_space: 0, preserved: PRESERVED, variadic }
+    // psABI 3.2.2: rsp is 16-aligned at a call, and 32-aligned when a
+    // 32-aligned argument is on the stack (gcc's caller realigns its frame).
+    let on_stack = sig.args().iter().zip(&args).filter(|(_, mode)| matches!(mode, PassMode::Stack { .. }));
+    let arg_align = on_stack.fold(16, |align, (ty, _)| align.max(ty.align as u32));
+    CallPlan {
+        conv: Conv::SysV64,
+        args,
+        ret,
+        arg_area: stack - 8,
+        shadow_space: 0,
+        preserved: PRESERVED,
+        arg_align,
+        variadic,
+    }
+}
+
+/// The entry offset of a stack argument of type `ty` when the previous one
+/// ended at `stack`: every stack argument takes whole 8-byte slots, and one
+/// whose type is aligned past 8 (`__int128`, a struct holding one, an
+/// `aligned(32)` struct) starts at a multiple of its alignment within the
+/// argument area, which begins at entry offset 8 (psABI 3.2.3, "the size of
+/// each argument gets rounded up to eightbytes" and figure 3.4's note on
+/// 16-byte alignment; gcc 12 and rustc place an `aligned(32)` struct at 32).
+fn stack_slot(stack: u32, ty: &TypeDesc) -> u32 {
+    8 + (stack - 8).next_multiple_of(ty.align.max(8) as u32)
+}
+
+/// A scalar on the stack: one piece, or one per eightbyte for `__int128`,
+/// which never splits between registers and stack but is two words in
+/// memory like any other 16-byte value.
+fn stack_pieces(ty: &TypeDesc, offset: u32) -> Pieces {
+    let piece = |i: u32| {
+        let size = (ty.size as u32 - 8 * i).min(8);
+        Piece { offset: 8 * i, size, loc: Loc::Stack(offset + 8 * i), ext: ext(ty) }
+    };
+    if ty.size > 8 {
+        Pieces::Two([piece(0), piece(1)])
+    } else {
+        Pieces::One(piece(0))
+    }
 }
 
 /// Where a `va_list` starts once the named arguments have taken `regs` and
@@ -367,7 +405,7 @@ impl VaList {
             }
         } else {
             // Stack arguments take whole eightbytes, aligned to 16 when the
-            // type is (no type we accept is).
+            // type is (`__int128`, psABI 3.5.7 step 7 of `va_arg`).
             let at = self.overflow_arg_area.map_addr(|a| a.next_multiple_of(ty.align.max(8)));
             // SAFETY: the caller promises the argument is there.
             unsafe {

@@ -64,7 +64,8 @@ fn extend_in_place(a: &mut Asm, g: Gpr, size: u32, ext: Ext) {
     }
 }
 
-/// `dst <- [m]`, reading `width` bytes (1, 2, 4 or 8), extending small
+/// `dst <- [m]`, reading `width` bytes (1, 2, 4 or 8; 16 into a vector
+/// register, unaligned), extending small
 /// integers as `ext` asks (zero-extending when it asks nothing).
 pub(crate) fn load(a: &mut Asm, dst: Reg, m: Addr, width: u32, ext: Ext) {
     let (b, d) = (r(m.base), m.disp);
@@ -84,12 +85,14 @@ pub(crate) fn load(a: &mut Asm, dst: Reg, m: Addr, width: u32, ext: Ext) {
         Reg::Xmm(x) => match width {
             4 => dynasm!(a ; .arch x64 ; movd Rx(x), DWORD [Rq(b) + d]),
             8 => dynasm!(a ; .arch x64 ; movq Rx(x), QWORD [Rq(b) + d]),
+            16 => dynasm!(a ; .arch x64 ; movups Rx(x), [Rq(b) + d]),
             _ => unreachable!("vector load width {width}"),
         },
     }
 }
 
-/// `[m] <- src`, writing `width` bytes (1, 2, 4 or 8).
+/// `[m] <- src`, writing `width` bytes (1, 2, 4 or 8; 16 from a vector
+/// register, unaligned).
 pub(crate) fn store(a: &mut Asm, m: Addr, src: Reg, width: u32) {
     let (b, d) = (r(m.base), m.disp);
     match src {
@@ -106,6 +109,7 @@ pub(crate) fn store(a: &mut Asm, m: Addr, src: Reg, width: u32) {
         Reg::Xmm(x) => match width {
             4 => dynasm!(a ; .arch x64 ; movd DWORD [Rq(b) + d], Rx(x)),
             8 => dynasm!(a ; .arch x64 ; movq QWORD [Rq(b) + d], Rx(x)),
+            16 => dynasm!(a ; .arch x64 ; movups [Rq(b) + d], Rx(x)),
             _ => unreachable!("vector store width {width}"),
         },
     }
@@ -123,10 +127,11 @@ pub(crate) fn chunks(size: u32) -> impl Iterator<Item = (u32, u32)> {
     })
 }
 
-/// Writes exactly `size` bytes of the value in `src` (1 to 8 bytes) to `[m]`,
-/// using `scratch` for the sizes that are not a power of two.
+/// Writes exactly `size` bytes of the value in `src` (1 to 8 bytes, or 16
+/// from a vector register) to `[m]`, using `scratch` for the sizes that are
+/// not a power of two.
 pub(crate) fn store_exact(a: &mut Asm, m: Addr, src: Reg, size: u32, scratch: Gpr) {
-    if matches!(size, 1 | 2 | 4 | 8) {
+    if matches!(size, 1 | 2 | 4 | 8 | 16) {
         return store(a, m, src, size);
     }
     reg_to_reg(a, Reg::Gpr(scratch), src, 8, Ext::None);
@@ -222,6 +227,27 @@ pub(crate) fn store_xmm_pair(a: &mut Asm, m: Addr, lo: u8, hi: u8, x: u8) {
     );
 }
 
+/// The 16-byte value in vector register `src` into `lo` (low eightbyte) and
+/// `hi`, through the vector register `x` (SSE2 only: no `pextrq`).
+pub(crate) fn xmm_to_gpr_pair(a: &mut Asm, lo: Gpr, hi: Gpr, src: u8, x: u8) {
+    dynasm!(a ; .arch x64
+        ; movq Rq(r(lo)), Rx(src)
+        ; movhlps Rx(x), Rx(src)
+        ; movq Rq(r(hi)), Rx(x)
+    );
+}
+
+/// `lo` (low eightbyte) and `hi` joined into vector register `dst`, through
+/// the vector register `x`. In registers, because two 8-byte stores read
+/// back by one 16-byte load cannot be store-forwarded.
+pub(crate) fn gpr_pair_to_xmm(a: &mut Asm, dst: u8, lo: Gpr, hi: Gpr, x: u8) {
+    dynasm!(a ; .arch x64
+        ; movq Rx(dst), Rq(r(lo))
+        ; movq Rx(x), Rq(r(hi))
+        ; punpcklqdq Rx(dst), Rx(x)
+    );
+}
+
 /// `dst <- value` (32 bits, zero-extended to 64).
 pub(crate) fn mov_imm32(a: &mut Asm, dst: Gpr, value: u32) {
     dynasm!(a ; .arch x64 ; mov Rd(r(dst)), value as i32);
@@ -253,6 +279,12 @@ pub(crate) fn adjust_rsp(a: &mut Asm, bytes: i32) {
         b if b > 0 => dynasm!(a ; .arch x64 ; sub rsp, b),
         b => dynasm!(a ; .arch x64 ; add rsp, -b),
     }
+}
+
+/// Rounds rsp down to a multiple of `align` (a power of two).
+pub(crate) fn align_rsp_down(a: &mut Asm, align: u32) {
+    let mask = -(align as i32);
+    dynasm!(a ; .arch x64 ; and rsp, mask);
 }
 
 /// Saves a whole vector register to a 16-byte-aligned frame slot.

@@ -7,7 +7,7 @@ use super::emit::{self, Addr, Asm};
 use super::frame::Layout;
 use super::moves::{self, RegMove, Src};
 use super::{Generator, MemMove, CALL, COPY};
-use crate::plan::{Ext, Gpr, Loc, Reg, RetMode};
+use crate::plan::{Ext, Gpr, Loc, Piece, Pieces, Reg, RetMode};
 
 impl Generator<'_> {
     /// Before the call: where the callee's return value will go.
@@ -31,7 +31,7 @@ impl Generator<'_> {
                 self.ret_temp = Some(buf);
                 self.regs.push(pointer_move(*pointer, Src::AddrOf(buf)));
             }
-            (RetMode::Direct(pc), RetMode::Direct(pt)) if !pc.same_split(pt) => {
+            (RetMode::Direct(pc), RetMode::Direct(pt)) if !pc.same_split(pt) && WholeXmm::of(pc, pt).is_none() => {
                 self.ret_temp = Some(self.frame.temp(pc.value_size()));
             }
             _ => {}
@@ -58,15 +58,24 @@ impl Generator<'_> {
                 let busy = self.b.caller.ret_regs().union(self.b.callee.ret_regs());
                 moves::resolve(a, &moves, COPY, self.xmm_scratch(busy));
             }
+            (RetMode::Direct(pc), RetMode::Direct(pt)) if WholeXmm::of(pc, pt).is_some() => {
+                let busy = self.b.caller.ret_regs().union(self.b.callee.ret_regs());
+                let x = self.xmm_scratch(busy);
+                match WholeXmm::of(pc, pt) {
+                    Some(WholeXmm::FromGprs { xmm, lo, hi }) => emit::gpr_pair_to_xmm(a, xmm, lo, hi, x),
+                    Some(WholeXmm::ToGprs { xmm, lo, hi }) => emit::xmm_to_gpr_pair(a, lo, hi, xmm, x),
+                    None => unreachable!("matched above"),
+                }
+            }
             (RetMode::Direct(pc), rt) => {
                 let buf = layout.resolve(self.ret_temp.expect("a return buffer was planned"));
                 if let RetMode::Direct(pt) = rt {
                     for t in pt {
-                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), 8);
+                        emit::store(a, buf.plus(t.offset), reg_of(t.loc), whole_register(t.size));
                     }
                 }
                 for c in pc {
-                    let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { 8 };
+                    let width = if matches!(c.size, 1 | 2 | 4 | 8) { c.size } else { whole_register(c.size) };
                     emit::load(a, reg_of(c.loc), buf.plus(c.offset), width, c.ext);
                 }
             }
@@ -88,9 +97,52 @@ impl Generator<'_> {
     }
 }
 
+/// A 16-byte return value that one side has in a whole vector register and
+/// the other in two general registers (win64's and sysv64's `i128`): moved
+/// between registers, never through memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WholeXmm {
+    /// The caller wants `xmm`; the callee returns `lo`, `hi`.
+    FromGprs { xmm: u8, lo: Gpr, hi: Gpr },
+    /// The caller wants `lo`, `hi`; the callee returns `xmm`.
+    ToGprs { xmm: u8, lo: Gpr, hi: Gpr },
+}
+
+impl WholeXmm {
+    /// The case of the caller's pieces `pc` and the callee's `pt`, if it is one.
+    fn of(pc: &Pieces, pt: &Pieces) -> Option<WholeXmm> {
+        let whole = |p: &Pieces| match *p {
+            Pieces::One(Piece { offset: 0, size: 16, loc: Loc::Reg(Reg::Xmm(x)), .. }) => Some(x),
+            _ => None,
+        };
+        let pair = |p: &Pieces| match *p {
+            Pieces::Two(
+                [Piece { offset: 0, size: 8, loc: Loc::Reg(Reg::Gpr(lo)), .. }, Piece { offset: 8, size: 8, loc: Loc::Reg(Reg::Gpr(hi)), .. }],
+            ) => Some((lo, hi)),
+            _ => None,
+        };
+        match (whole(pc), pair(pt), pair(pc), whole(pt)) {
+            (Some(xmm), Some((lo, hi)), _, _) => Some(WholeXmm::FromGprs { xmm, lo, hi }),
+            (_, _, Some((lo, hi)), Some(xmm)) => Some(WholeXmm::ToGprs { xmm, lo, hi }),
+            _ => None,
+        }
+    }
+}
+
 /// A move of the hidden return pointer into `dst`.
 fn pointer_move<A>(dst: Gpr, src: Src<A>) -> RegMove<A> {
     RegMove { dst: Reg::Gpr(dst), src, size: 8, ext: Ext::None }
+}
+
+/// The width that moves all of a return piece of `size` bytes through our
+/// own buffer (rounded up to whole eightbytes): 8, or 16 for a piece that
+/// fills a vector register (win64's `i128` in xmm0).
+fn whole_register(size: u32) -> u32 {
+    if size > 8 {
+        16
+    } else {
+        8
+    }
 }
 
 /// The register a return value's piece travels in.
