@@ -24,16 +24,19 @@ use syn::parse_macro_input;
 ///
 /// The derive computes the C layout of the type from its fields' own
 /// descriptions and asserts at compile time that rustc laid the type out
-/// identically (size, alignment, and every field's offset). Types that C
-/// cannot express are compile errors: structs without `#[repr(C)]`, packed or
-/// over-aligned layouts, 128-bit integers, zero-sized structs, and enums that
-/// carry data.
+/// identically (size, alignment, and every field's offset). `#[repr(C,
+/// packed)]`, `#[repr(C, packed(N))]` and `#[repr(C, align(N))]` are laid out
+/// as gcc's `__attribute__((packed))`, `#pragma pack(N)` and
+/// `__attribute__((aligned(N)))`; `i128` and `u128` fields as `__int128`.
+/// Types that C cannot express are compile errors: structs without
+/// `#[repr(C)]`, `packed` together with `align`, zero-sized structs, and
+/// enums that carry data.
 ///
 /// An optional `#[foreign_type(expect(win64 = "..", sysv64 = ".."))]` states
 /// how each convention passes the type; the build fails if it does not. win64
 /// classes are `"integer"`, `"sse"` and `"by-ref"`; sysv64 classes are
-/// `"memory"`, or one or two eightbyte classes such as `"integer"` or
-/// `"sse, integer"`.
+/// `"memory"` (also for a packed struct with a field off its alignment), or
+/// one or two eightbyte classes such as `"integer"` or `"sse, integer"`.
 ///
 /// (Runnable examples live in the `abi-bridge` crate's documentation and in
 /// `tests/ui/pass/`: a proc-macro crate cannot run its own macros in doctests.)

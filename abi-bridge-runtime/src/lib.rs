@@ -108,10 +108,13 @@ pub mod __private {
         pub align: usize,
     }
 
+    pub use crate::layout::RecordAttrs;
+
     /// The C layout of a struct (or, if `union`, a union) whose fields have
-    /// the types `fields`, in declaration order.
-    pub const fn c_layout<const N: usize>(union: bool, fields: &[&TypeDesc; N]) -> CLayout<N> {
-        let mut record = crate::layout::RecordLayout::new(union);
+    /// the types `fields`, in declaration order, packed or over-aligned as
+    /// `attrs` says.
+    pub const fn c_layout<const N: usize>(union: bool, attrs: RecordAttrs, fields: &[&TypeDesc; N]) -> CLayout<N> {
+        let mut record = crate::layout::RecordLayout::with_attrs(union, attrs);
         let mut offsets = [0; N];
         let mut i = 0;
         while i < N {

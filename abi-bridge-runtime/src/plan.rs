@@ -200,9 +200,10 @@ pub enum Ext {
 pub struct Piece {
     /// Offset of the first byte within the value.
     pub offset: u32,
-    /// Number of bytes (1 to 8, or 16 for a whole vector register: a
-    /// vector); exactly these bytes are read and written, so a thunk never
-    /// touches memory past the end of a value.
+    /// Number of bytes (1 to 8, or 16 for a whole vector register: a vector,
+    /// or the win64 return of a 128-bit integer in xmm0); exactly these bytes
+    /// are read and written, so a thunk never touches memory past the end of
+    /// a value.
     pub size: u32,
     /// Where they travel.
     pub loc: Loc,
@@ -431,6 +432,12 @@ pub struct CallPlan {
     pub shadow_space: u32,
     /// Registers the callee must leave as it found them.
     pub preserved: RegSet,
+    /// The alignment the callee may rely on for rsp at the call (so for the
+    /// argument area) and for each copy it gets by reference: 16, or the
+    /// alignment of a more aligned argument on the stack or by reference (an
+    /// `aligned(32)` struct). gcc only aligns a by-reference copy to 16;
+    /// abi-bridge gives the type's alignment, the stricter rule.
+    pub arg_align: u32,
     /// For a call of a variadic function: where the `...` is, and what the
     /// convention asks of such calls.
     pub variadic: Option<Variadic>,

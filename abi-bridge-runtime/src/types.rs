@@ -40,6 +40,11 @@ pub enum Scalar {
     U32,
     /// `uint64_t` / `u64` / `usize`.
     U64,
+    /// `__int128` / `i128`: 16 bytes aligned to 16 (psABI 3.1.2, and rustc
+    /// since 1.77 on x86-64).
+    I128,
+    /// `unsigned __int128` / `u128`.
+    U128,
     /// `_Bool` / `bool`: one byte holding 0 or 1.
     Bool,
     /// `float` / `f32`.
@@ -67,6 +72,7 @@ impl Scalar {
     /// Size in bytes (equal to the alignment for every scalar on x86-64).
     pub const fn size(self) -> usize {
         match self {
+            Scalar::I128 | Scalar::U128 => 16,
             Scalar::I8 | Scalar::U8 | Scalar::Bool => 1,
             Scalar::I16 | Scalar::U16 => 2,
             Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
@@ -83,7 +89,7 @@ impl Scalar {
 
     /// `true` for the signed integers.
     pub const fn is_signed(self) -> bool {
-        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64)
+        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64 | Scalar::I128)
     }
 
     /// The C spelling of this scalar, used in plans and error messages.
@@ -97,6 +103,8 @@ impl Scalar {
             Scalar::U16 => "uint16_t",
             Scalar::U32 => "uint32_t",
             Scalar::U64 => "uint64_t",
+            Scalar::I128 => "__int128",
+            Scalar::U128 => "unsigned __int128",
             Scalar::Bool => "bool",
             Scalar::F32 => "float",
             Scalar::F64 => "double",
@@ -205,7 +213,81 @@ impl TypeDesc {
     ///
     /// [`TypeError::Empty`] if `fields` is empty (C has no zero-sized structs).
     pub fn new_struct(name: &str, fields: &[(&str, &'static TypeDesc)]) -> Result<&'static TypeDesc, TypeError> {
-        Self::new_record(name, fields, false)
+        Self::new_record(name, fields, false, layout::RecordAttrs::C)
+    }
+
+    /// Describes, at run time, a packed C struct: as [`TypeDesc::new_struct`],
+    /// with no field aligned past `max_field_align` (1 for
+    /// `__attribute__((packed))` and `#[repr(C, packed)]`, N for
+    /// `#pragma pack(N)` and `#[repr(C, packed(N))]`).
+    ///
+    /// ```
+    /// use abi_bridge_runtime::{classify, Conv, ForeignType, Signature, TypeDesc};
+    ///
+    /// // struct __attribute__((packed)) Wire { char tag; int value; }
+    /// let wire = TypeDesc::new_struct_packed("Wire", &[("tag", u8::DESC), ("value", i32::DESC)], 1)?;
+    /// assert_eq!((wire.size, wire.align), (5, 1));
+    /// // sysv64: an unaligned field makes it MEMORY; win64 goes by size.
+    /// let sig = Signature::new(&[wire], None)?;
+    /// assert_eq!(classify(Conv::SysV64, &sig).to_string(), "a0: [rsp+8; 5 bytes]  ret: void");
+    /// assert_eq!(classify(Conv::Win64, &sig).to_string(), "a0: by-ref(rcx)  ret: void");
+    /// # Ok::<(), abi_bridge_runtime::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TypeError::Empty`] if `fields` is empty, [`TypeError::Alignment`] if
+    /// `max_field_align` is not a power of two.
+    pub fn new_struct_packed(
+        name: &str,
+        fields: &[(&str, &'static TypeDesc)],
+        max_field_align: usize,
+    ) -> Result<&'static TypeDesc, TypeError> {
+        check_power_of_two(name, max_field_align)?;
+        Self::new_record(name, fields, false, layout::RecordAttrs::packed(max_field_align))
+    }
+
+    /// Describes, at run time, a packed C union: as [`TypeDesc::new_union`],
+    /// with no member aligned past `max_field_align` (so the union is aligned
+    /// to at most that). See [`TypeDesc::new_struct_packed`].
+    ///
+    /// # Errors
+    ///
+    /// As [`TypeDesc::new_struct_packed`].
+    pub fn new_union_packed(
+        name: &str,
+        fields: &[(&str, &'static TypeDesc)],
+        max_field_align: usize,
+    ) -> Result<&'static TypeDesc, TypeError> {
+        check_power_of_two(name, max_field_align)?;
+        Self::new_record(name, fields, true, layout::RecordAttrs::packed(max_field_align))
+    }
+
+    /// This struct or union aligned to at least `align`
+    /// (`__attribute__((aligned(N)))`, `#[repr(C, align(N))]`): its size
+    /// rounds up to the new alignment, no field moves.
+    ///
+    /// ```
+    /// use abi_bridge_runtime::{ForeignType, TypeDesc};
+    ///
+    /// let pair = TypeDesc::new_struct("Pair", &[("a", i64::DESC), ("b", i64::DESC)])?;
+    /// let wide = pair.with_align(32)?;
+    /// assert_eq!((wide.size, wide.align), (32, 32));
+    /// # Ok::<(), abi_bridge_runtime::types::TypeError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TypeError::Alignment`] if `align` is not a power of two, or if this
+    /// is not a struct or union.
+    pub fn with_align(&'static self, align: usize) -> Result<&'static TypeDesc, TypeError> {
+        check_power_of_two(self.name, align)?;
+        if !matches!(self.kind, TypeKind::Struct(_) | TypeKind::Union(_)) {
+            return Err(TypeError::Alignment { name: self.name.to_owned(), align });
+        }
+        let align = align.max(self.align);
+        let size = layout::align_up(self.size, align);
+        Ok(intern::desc(TypeDesc { size, align, ..*self }))
     }
 
     /// Describes, at run time, a C union of the given fields. See
@@ -215,7 +297,7 @@ impl TypeDesc {
     ///
     /// [`TypeError::Empty`] if `fields` is empty.
     pub fn new_union(name: &str, fields: &[(&str, &'static TypeDesc)]) -> Result<&'static TypeDesc, TypeError> {
-        Self::new_record(name, fields, true)
+        Self::new_record(name, fields, true, layout::RecordAttrs::C)
     }
 
     /// Describes, at run time, a C array `elem[len]`, for use as a field.
@@ -235,12 +317,13 @@ impl TypeDesc {
         name: &str,
         fields: &[(&str, &'static TypeDesc)],
         union: bool,
+        attrs: layout::RecordAttrs,
     ) -> Result<&'static TypeDesc, TypeError> {
         if fields.is_empty() {
             return Err(TypeError::Empty { name: name.to_owned() });
         }
         let mut placed = Vec::with_capacity(fields.len());
-        let mut record = layout::RecordLayout::new(union);
+        let mut record = layout::RecordLayout::with_attrs(union, attrs);
         for &(field_name, ty) in fields {
             let offset = record.place(ty.size, ty.align);
             placed.push(Field { name: intern::string(field_name), offset, ty });
@@ -308,9 +391,29 @@ impl fmt::Display for TypeDesc {
     }
 }
 
+/// `Ok` if `align` is a power of two, as every C alignment is.
+fn check_power_of_two(name: &str, align: usize) -> Result<(), TypeError> {
+    if align.is_power_of_two() {
+        Ok(())
+    } else {
+        Err(TypeError::Alignment { name: name.to_owned(), align })
+    }
+}
+
 /// A run-time type description that C cannot express.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TypeError {
+    /// A packing or alignment that is not a power of two, or an alignment
+    /// asked of a type that is not a struct or union.
+    #[error(
+        "`{name}` cannot be packed or aligned to {align}: C alignments are powers of two, set on structs and unions"
+    )]
+    Alignment {
+        /// The type's name.
+        name: String,
+        /// The alignment asked for.
+        align: usize,
+    },
     /// A struct or union without fields, or an array of length zero.
     #[error("`{name}` has no fields; C has no zero-sized types, so it cannot cross a foreign ABI boundary")]
     Empty {
@@ -361,9 +464,10 @@ mod intern {
 /// A Rust type that may cross a foreign calling-convention boundary, with its
 /// exact C description.
 ///
-/// Implemented here for the integers up to 64 bits, `bool`, `f32`, `f64`,
-/// [`Complex<f32>`] and [`Complex<f64>`] (`_Complex float`/`double`), [`F80`]
-/// (`long double`), `core::arch::x86_64`'s `__m128`, `__m128d` and `__m128i`, raw
+/// Implemented here for the integers (`i128` and `u128` included), `bool`,
+/// `f32`, `f64`, [`Complex<f32>`] and [`Complex<f64>`] (`_Complex
+/// float`/`double`), [`F80`] (`long double`), `core::arch::x86_64`'s
+/// `__m128`, `__m128d` and `__m128i`, raw
 /// pointers, references and `NonNull` (and `Option` of those three) to a
 /// [`ForeignPointee`], C-ABI function pointers (`extern "C"`, `extern "win64"`,
 /// `extern "efiapi"`, `extern "sysv64"`, safe or `unsafe`) whose arguments
@@ -433,6 +537,7 @@ macro_rules! scalar_impls {
 scalar_impls! {
     i8 => I8, i16 => I16, i32 => I32, i64 => I64, isize => I64,
     u8 => U8, u16 => U16, u32 => U32, u64 => U64, usize => U64,
+    i128 => I128, u128 => U128,
     bool => Bool, f32 => F32, f64 => F64,
 }
 
@@ -589,6 +694,24 @@ mod tests {
             ])
         );
         assert!(TypeDesc::new_struct("Empty", &[]).is_err());
+    }
+
+    #[test]
+    fn run_time_structs_may_be_packed_and_over_aligned() {
+        let fields = [("c", u8::DESC), ("i", i32::DESC)];
+        let packed = TypeDesc::new_struct_packed("P", &fields, 1).unwrap();
+        assert_eq!((packed.size, packed.align), (5, 1));
+        let TypeKind::Struct(placed) = packed.kind else { panic!("a struct") };
+        assert_eq!(placed[1].offset, 1);
+        let union = TypeDesc::new_union_packed("U", &[("d", f64::DESC), ("c", <[u8; 9]>::DESC)], 2).unwrap();
+        assert_eq!((union.size, union.align), (10, 2));
+        let pack2 = TypeDesc::new_struct_packed("P2", &fields, 2).unwrap();
+        assert_eq!((pack2.size, pack2.align), (6, 2));
+        let wide = TypeDesc::new_struct("A", &fields).unwrap().with_align(32).unwrap();
+        assert_eq!((wide.size, wide.align), (32, 32));
+        assert!(TypeDesc::new_struct_packed("P3", &fields, 3).is_err());
+        assert!(wide.with_align(24).is_err());
+        assert!(i32::DESC.with_align(16).is_err());
     }
 
     #[test]

@@ -47,8 +47,10 @@
 //!   thunk; with `library = Name` it generates a `Name` type that loads a
 //!   shared object and exposes one method per declaration.
 //! - [`#[derive(ForeignType)]`](derive@ForeignType) describes a `#[repr(C)]`
-//!   struct, union, fieldless enum or transparent newtype, and checks at
-//!   compile time that rustc lays it out as C does.
+//!   struct, union, fieldless enum or transparent newtype (also packed,
+//!   `packed(N)` or `align(N)`, and with `i128`/`u128` fields, as gcc's
+//!   `__attribute__((packed))`, `#pragma pack(N)`, `aligned(N)` and
+//!   `__int128`), and checks at compile time that rustc lays it out as C does.
 //! - [`Callback`] turns a closure into a function pointer that foreign code
 //!   calls with its own convention.
 //! - [`Thunk`], [`Signature`] and [`classify`] are the dynamic layer under the

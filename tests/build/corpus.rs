@@ -37,6 +37,8 @@ pub(crate) enum Sc {
     M128,
     M128D,
     M128I,
+    I128,
+    U128,
 }
 
 impl Sc {
@@ -54,7 +56,7 @@ impl Sc {
     /// own (`abt_mix_*`, `abt_from_*`, `abt_leaves_*`): the scalars of two
     /// 64-bit-or-smaller leaves that are not complex numbers.
     pub(crate) fn has_leaf_helpers(self) -> bool {
-        Sc::X87.contains(&self) || Sc::VECTORS.contains(&self)
+        self.is_wide() || Sc::X87.contains(&self) || Sc::VECTORS.contains(&self)
     }
 
     /// The real type of a complex number, whose two leaves (real part, then
@@ -79,13 +81,22 @@ impl Sc {
         }
     }
 
+    /// The 128-bit integers: apart from [`Sc::ALL`], so that the older
+    /// random part of the corpus stays as it was; drawn by `wide_ints`.
+    pub(crate) const WIDE: [Sc; 2] = [Sc::I128, Sc::U128];
+
+    /// `true` for `__int128` and `unsigned __int128`, which are two leaves.
+    pub(crate) fn is_wide(self) -> bool {
+        Sc::WIDE.contains(&self)
+    }
+
     pub(crate) fn size(self) -> usize {
         match self {
             Sc::I8 | Sc::U8 | Sc::Bool => 1,
             Sc::I16 | Sc::U16 => 2,
             Sc::I32 | Sc::U32 | Sc::F32 => 4,
             Sc::I64 | Sc::U64 | Sc::F64 | Sc::Ptr | Sc::CF32 => 8,
-            Sc::CF64 | Sc::F80 | Sc::M128 | Sc::M128D | Sc::M128I => 16,
+            Sc::CF64 | Sc::I128 | Sc::U128 | Sc::F80 | Sc::M128 | Sc::M128D | Sc::M128I => 16,
         }
     }
 
@@ -109,6 +120,8 @@ impl Sc {
             Sc::M128 => "__m128",
             Sc::M128D => "__m128d",
             Sc::M128I => "__m128i",
+            Sc::I128 => "__int128",
+            Sc::U128 => "unsigned __int128",
         }
     }
 
@@ -132,6 +145,8 @@ impl Sc {
             Sc::M128 => "__m128",
             Sc::M128D => "__m128d",
             Sc::M128I => "__m128i",
+            Sc::I128 => "i128",
+            Sc::U128 => "u128",
         }
     }
 
@@ -153,6 +168,8 @@ impl Sc {
             Sc::CF32 | Sc::CF64 => unreachable!("complex numbers are not runtime scalars"),
             Sc::F80 => "F80",
             Sc::M128 | Sc::M128D | Sc::M128I => "M128",
+            Sc::I128 => "I128",
+            Sc::U128 => "U128",
         }
     }
 
@@ -176,11 +193,19 @@ impl Sc {
             Sc::M128 => "m128",
             Sc::M128D => "m128d",
             Sc::M128I => "m128i",
+            Sc::I128 => "i128",
+            Sc::U128 => "u128",
         }
     }
 
     fn parse(s: &str) -> Option<Sc> {
-        Sc::ALL.into_iter().chain(Sc::COMPLEX).chain(Sc::X87).chain(Sc::VECTORS).find(|sc| sc.c_name() == s)
+        Sc::ALL
+            .into_iter()
+            .chain(Sc::COMPLEX)
+            .chain(Sc::WIDE)
+            .chain(Sc::X87)
+            .chain(Sc::VECTORS)
+            .find(|sc| sc.c_name() == s)
     }
 }
 
@@ -201,11 +226,45 @@ pub(crate) enum ValTy {
     Record(usize),
 }
 
+/// What a record's attributes change in its layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Attrs {
+    /// Plain C layout.
+    Plain,
+    /// No field aligned past `n`: `__attribute__((packed))` for 1, else
+    /// `#pragma pack(n)`; `#[repr(C, packed(n))]` in Rust.
+    Packed(usize),
+    /// `__attribute__((aligned(n)))`; `#[repr(C, align(n))]` in Rust.
+    Aligned(usize),
+}
+
+impl Attrs {
+    /// The items of the record's Rust `#[repr(..)]`.
+    pub(crate) fn rust_repr(self) -> String {
+        match self {
+            Attrs::Plain => "C".to_owned(),
+            Attrs::Packed(1) => "C, packed".to_owned(),
+            Attrs::Packed(n) => format!("C, packed({n})"),
+            Attrs::Aligned(n) => format!("C, align({n})"),
+        }
+    }
+
+    /// `abi_bridge_runtime::layout::RecordAttrs` of these attributes.
+    pub(crate) fn runtime_expr(self) -> String {
+        match self {
+            Attrs::Plain => "RecordAttrs::C".to_owned(),
+            Attrs::Packed(n) => format!("RecordAttrs::packed({n})"),
+            Attrs::Aligned(n) => format!("RecordAttrs::aligned({n})"),
+        }
+    }
+}
+
 /// A C struct or union.
 #[derive(Clone, Debug)]
 pub(crate) struct Record {
     pub(crate) name: String,
     pub(crate) union: bool,
+    pub(crate) attrs: Attrs,
     pub(crate) fields: Vec<(String, FieldTy)>,
     /// Size and alignment by C rules, computed here only to keep sizes in
     /// bounds and to pick a union's active member; the layout test compares
@@ -306,9 +365,17 @@ pub(crate) fn size_align(ty: &FieldTy, records: &[Record]) -> (usize, usize) {
 }
 
 fn layout(union: bool, fields: &[(String, FieldTy)], records: &[Record]) -> (usize, usize) {
+    layout_with(union, Attrs::Plain, fields, records)
+}
+
+fn layout_with(union: bool, attrs: Attrs, fields: &[(String, FieldTy)], records: &[Record]) -> (usize, usize) {
     let (mut end, mut align) = (0, 1);
+    if let Attrs::Aligned(n) = attrs {
+        align = n;
+    }
     for (_, ty) in fields {
         let (s, a) = size_align(ty, records);
+        let a = if let Attrs::Packed(n) = attrs { a.min(n) } else { a };
         align = align.max(a);
         end = if union { end.max(s) } else { end.next_multiple_of(a) + s };
     }
@@ -362,6 +429,11 @@ impl Builder {
 
     /// Adds a record from C field declarations: `"float a; int8_t b[3];"`.
     fn add(&mut self, name: &str, union: bool, decls: &str) {
+        self.add_with(name, union, Attrs::Plain, decls);
+    }
+
+    /// As [`Builder::add`], packed or over-aligned.
+    fn add_with(&mut self, name: &str, union: bool, attrs: Attrs, decls: &str) {
         assert!(self.record_index(name).is_none(), "corpus: duplicate record `{name}`");
         let mut fields = Vec::new();
         for decl in decls.split(';').map(str::trim).filter(|d| !d.is_empty()) {
@@ -379,13 +451,17 @@ impl Builder {
             };
             fields.push((field.to_owned(), ty));
         }
-        self.push_record(name.to_owned(), union, fields);
+        self.push_record_with(name.to_owned(), union, attrs, fields);
     }
 
     fn push_record(&mut self, name: String, union: bool, fields: Vec<(String, FieldTy)>) {
-        let (size, align) = layout(union, &fields, &self.records);
+        self.push_record_with(name, union, Attrs::Plain, fields);
+    }
+
+    fn push_record_with(&mut self, name: String, union: bool, attrs: Attrs, fields: Vec<(String, FieldTy)>) {
+        let (size, align) = layout_with(union, attrs, &fields, &self.records);
         assert!((1..=MAX_RECORD_SIZE).contains(&size), "corpus: `{name}` is {size} bytes");
-        self.records.push(Record { name, union, fields, size, align });
+        self.records.push(Record { name, union, attrs, fields, size, align });
     }
 
     fn strukt(&mut self, name: &str, decls: &str) {
@@ -609,14 +685,15 @@ fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
     }
 }
 
-/// The C types of issue 10 owned here: `_Complex float` and `_Complex
-/// double` (`Complex<f32>`, `Complex<f64>`), which rustc can express,
+/// The C types of issue 10 as kinds of the corpus: `_Complex float` and
+/// `_Complex double` (`Complex<f32>`, `Complex<f64>`) and the 128-bit
+/// integers, which rustc can express,
 /// `long double` (`F80`) and the 128-bit vectors, which it cannot (see
 /// [`Corpus::rustc_expresses`]). Each kind has named edge cases and random
 /// shapes of its own, drawn from its own seed after the rest of the corpus,
 /// so that adding a kind left every earlier shape as it was.
 mod c_kinds {
-    use super::{rep, Builder, FieldTy, Sc, Sig, SplitMix64, ValTy, MAX_ARGS, MAX_RECORD_SIZE};
+    use super::{rep, Builder, FieldTy, Sc, SplitMix64, ValTy, MAX_RECORD_SIZE};
 
     /// A kind of value and how its random part is drawn.
     pub(super) struct Kind {
@@ -626,6 +703,9 @@ mod c_kinds {
         scalars: &'static [Sc],
         /// Names of its random structs, unions and signatures.
         names: [&'static str; 3],
+        /// Whether rustc cannot express its values, so that gcc plays both
+        /// sides of the calls that check them (see `Corpus::rustc_expresses`).
+        gcc_only: bool,
         /// Its named records and signatures.
         pub(super) named_records: fn(&mut Builder),
         pub(super) named_signatures: fn(&mut Builder),
@@ -640,7 +720,8 @@ mod c_kinds {
     pub(super) const COMPLEX: Kind = Kind {
         seed: 0xC0A1_E7F0_0080_5EED,
         scalars: &Sc::COMPLEX,
-        names: ["CplxS", "CplxU", "cplx_"],
+        names: ["CplxS", "CplxU", "cplx"],
+        gcc_only: false,
         named_records: |b| {
             b.strukt("CplxF", "_Complex float z;");
             b.strukt("CplxD", "_Complex double z;");
@@ -673,10 +754,44 @@ mod c_kinds {
         },
     };
 
+    /// 128-bit integers (`__int128`, `unsigned __int128`), which rustc
+    /// expresses as `i128` and `u128`.
+    pub(super) const WIDE: Kind = Kind {
+        seed: 0x1128_0000_5EED_0128,
+        scalars: &Sc::WIDE,
+        names: ["WideS", "WideU", "wide"],
+        gcc_only: false,
+        named_records: |b| {
+            b.strukt("Wide1", "__int128 a;");
+            b.strukt("UWide1", "unsigned __int128 a;");
+            // Aligned to 16: 15 bytes of padding after the char.
+            b.strukt("CharWide", "int8_t c; __int128 x;");
+            b.strukt("WideDouble", "unsigned __int128 a; double d;");
+            b.strukt("WideArr2", "__int128 a[2];");
+            b.union("UWideDouble", "__int128 i; double d;");
+        },
+        named_signatures: |b| {
+            b.sig("i128_roundtrip", "__int128 (__int128)");
+            b.sig("u128_pair", "unsigned __int128 (unsigned __int128, unsigned __int128, int32_t)");
+            // Only r9 is left after five integers: all of the i128 goes to the
+            // stack, and the next integer still takes r9.
+            b.sig("i128_after_five_ints", &format!("__int128 ({}, __int128, int64_t)", rep("int32_t", 5)));
+            // On the stack at a multiple of 16 from the argument area's start.
+            b.sig("u128_after_seven_ints", &format!("int64_t ({}, unsigned __int128)", rep("int64_t", 7)));
+            b.sig("i128_five_pairs", "__int128 (__int128, __int128, __int128, __int128, __int128, double)");
+            // win64: an sret-free return in xmm0 with four arguments before it.
+            b.sig("i128_ret_plus_4_args", "unsigned __int128 (int64_t, double, int32_t, float)");
+            b.sig("wide_structs", "CharWide (Wide1, CharWide, WideDouble, UWideDouble, UWide1)");
+            b.sig("wide_structs_on_stack", &format!("Wide1 ({}, CharWide, Wide1, WideArr2)", rep("int64_t", 7)));
+            b.sig("wide_union_ret", "UWideDouble (float, UWideDouble)");
+        },
+    };
+
     pub(super) const X87: Kind = Kind {
         seed: 0x0080_87F8_05EE_D087,
         scalars: &Sc::X87,
-        names: ["ExtS", "ExtU", "f80_"],
+        names: ["ExtS", "ExtU", "f80"],
+        gcc_only: true,
         named_records: |b| {
             // sysv64 X87, X87UP: memory as an argument, st0 as a return.
             b.strukt("Ext1", "long double x;");
@@ -708,7 +823,8 @@ mod c_kinds {
     pub(super) const VECTORS: Kind = Kind {
         seed: 0x5EED_0128_0B17_5EED,
         scalars: &Sc::VECTORS,
-        names: ["VecS", "VecU", "m128_"],
+        names: ["VecS", "VecU", "m128"],
+        gcc_only: true,
         named_records: |b| {
             // sysv64 SSE, SSEUP: one whole xmm. win64: a 16-byte aggregate,
             // unlike the bare vector (returned through rcx, not in xmm0).
@@ -739,7 +855,8 @@ mod c_kinds {
     pub(super) const MIXED: Kind = Kind {
         seed: 0x0011_C0DE_0A11_5EED,
         scalars: &[Sc::CF32, Sc::CF64, Sc::F80, Sc::M128, Sc::M128D, Sc::M128I],
-        names: ["MixS", "MixU", "mix_"],
+        names: ["MixS", "MixU", "mix"],
+        gcc_only: true,
         named_records: |b| {
             b.strukt("CplxAndVector", "_Complex float z; __m128 v;");
         },
@@ -790,22 +907,159 @@ mod c_kinds {
     /// Random signatures mixing the kind's values (a third of the values)
     /// with every older scalar and record.
     pub(super) fn random_signatures(b: &mut Builder, rng: &mut SplitMix64, kind: &Kind) {
+        let records = &b.records;
         let own_records: Vec<usize> =
-            (0..b.records.len()).filter(|&r| super::holds(ValTy::Record(r), kind.scalars, &b.records)).collect();
-        let val = |rng: &mut SplitMix64| match rng.below(100) {
-            0..=19 => ValTy::Scalar(pick(rng, kind.scalars)),
-            20..=34 => ValTy::Record(own_records[rng.below(own_records.len() as u64) as usize]),
-            _ => super::random_val(rng, b.records.len(), 40),
+            (0..records.len()).filter(|&r| super::holds(ValTy::Record(r), kind.scalars, records)).collect();
+        // gcc's own ms_abi caller copies a by-reference argument aligned to
+        // more than 16 only to 16 (the corpus's callees flag that), so where
+        // gcc plays both sides such records are drawn again.
+        let usable = |ty: &ValTy| !kind.gcc_only || !matches!(ty, ValTy::Record(r) if records[*r].align > 16);
+        let val = |rng: &mut SplitMix64| loop {
+            let ty = match rng.below(100) {
+                0..=19 => ValTy::Scalar(pick(rng, kind.scalars)),
+                20..=34 => ValTy::Record(own_records[rng.below(own_records.len() as u64) as usize]),
+                _ => super::random_val(rng, records.len(), 40),
+            };
+            if usable(&ty) {
+                break ty;
+            }
         };
+        let wanted = |ty: ValTy| super::holds(ty, kind.scalars, records);
+        super::random_signatures_of(&mut b.sigs, rng, RANDOM_SIGNATURES, kind.names[2], val, wanted);
+    }
+}
+
+/// Packed and over-aligned records (`__attribute__((packed))`,
+/// `#pragma pack(N)`, `__attribute__((aligned(N)))`): named edge cases and
+/// random shapes from their own seed, after the rest of the corpus.
+mod packing {
+    use super::{rep, Attrs, Builder, FieldTy, Sc, SplitMix64, ValTy, MAX_RECORD_SIZE};
+
+    /// The seed of this part.
+    pub(super) const SEED: u64 = 0x9AC4_ED00_A119_4ED5;
+    /// Random packed or over-aligned records.
+    const RANDOM_RECORDS: usize = 24;
+    /// Random signatures with at least one packed or over-aligned value,
+    /// mixed with every older kind.
+    const RANDOM_SIGNATURES: usize = 100;
+
+    pub(super) fn named_records(b: &mut Builder) {
+        // `{char; int}` packed: `i` at 1, MEMORY for sysv64, 5 bytes by
+        // reference for win64.
+        b.add_with("PackedCharInt", false, Attrs::Packed(1), "int8_t c; int32_t i;");
+        b.add_with("Pack2CharInt", false, Attrs::Packed(2), "int8_t c; int32_t i;");
+        // Packed, every field aligned anyway: classified as usual.
+        b.add_with("PackedAligned8", false, Attrs::Packed(1), "uint32_t a; uint16_t b; uint8_t c; uint8_t d;");
+        b.add_with("PackedFloats", false, Attrs::Packed(1), "int8_t c; float f; double d;");
+        b.add_with("PackedWide", false, Attrs::Packed(1), "int8_t c; __int128 x;");
+        b.add_with("Pack4Mixed", false, Attrs::Packed(4), "int16_t s; double d; int8_t c[3];");
+        // One INTEGER (or SSE) eightbyte and one of padding for sysv64.
+        b.add_with("Long16", false, Attrs::Aligned(16), "int64_t a;");
+        b.add_with("Float16", false, Attrs::Aligned(16), "float a;");
+        // 32-aligned: MEMORY for sysv64, at a multiple of 32 on its stack.
+        b.add_with("Block32", false, Attrs::Aligned(32), "int64_t a; double b;");
+        b.add_with("Byte32", false, Attrs::Aligned(32), "int8_t a;");
+        b.add_with("UAligned16", true, Attrs::Aligned(16), "int32_t i; float f;");
+        // Packed unions: every member at 0, the union aligned to at most N.
+        b.add_with("UPacked", true, Attrs::Packed(1), "int32_t i; int8_t c[5];");
+        b.add_with("UPack2", true, Attrs::Packed(2), "double d; int16_t s[3];");
+        // An over-aligned record nested in a plain one.
+        b.strukt("HoldsBlock32", "int8_t tag; Block32 inner;");
+    }
+
+    pub(super) fn named_signatures(b: &mut Builder) {
+        b.sig("packed_char_int", "PackedCharInt (PackedCharInt, int64_t)");
+        b.sig("pack2_char_int", "Pack2CharInt (int32_t, Pack2CharInt)");
+        b.sig("packed_aligned_fields", "PackedAligned8 (PackedAligned8, PackedFloats)");
+        b.sig("packed_wide", "PackedWide (PackedWide, __int128, Pack4Mixed)");
+        b.sig("aligned16_in_registers", "Long16 (Long16, Float16, UAligned16, int32_t)");
+        b.sig("aligned16_on_stack", &format!("Float16 ({}, Long16, float)", rep("int64_t", 6)));
+        // `aligned(32)` structs on the stack: at a multiple of 32.
+        b.sig("aligned32_on_stack", &format!("int64_t ({}, Block32, int64_t)", rep("int64_t", 7)));
+        b.sig("aligned32_pair_on_stack", "Byte32 (Block32, int8_t, Byte32, double)");
+        b.sig("aligned32_after_four", "Block32 (int64_t, double, int32_t, float, Block32)");
+        b.sig("aligned32_nested", "HoldsBlock32 (HoldsBlock32, Byte32)");
+        b.sig("packed_unions", "UPack2 (UPacked, UPack2, UPacked)");
+    }
+
+    /// A random field of a packed record: scalars and arrays of them only
+    /// (the C helpers take the address of record fields, and a packed
+    /// member's address is not fit for that).
+    fn packed_field(rng: &mut SplitMix64) -> FieldTy {
+        let scalars: Vec<Sc> = Sc::ALL.into_iter().chain(Sc::WIDE).collect();
+        let scalar = FieldTy::Scalar(scalars[rng.below(scalars.len() as u64) as usize]);
+        if rng.chance(20) {
+            FieldTy::Array(Box::new(scalar), 1 + rng.below(4) as usize)
+        } else {
+            scalar
+        }
+    }
+
+    pub(super) fn random_records(b: &mut Builder, rng: &mut SplitMix64) {
         let mut made = 0;
-        while made < RANDOM_SIGNATURES {
-            let count = rng.below(MAX_ARGS + 1) as usize;
-            let args: Vec<ValTy> = (0..count).map(|_| val(rng)).collect();
-            let ret = if rng.chance(15) { None } else { Some(val(rng)) };
-            if !args.iter().chain(&ret).any(|&ty| super::holds(ty, kind.scalars, &b.records)) {
+        while made < RANDOM_RECORDS {
+            let attrs = match rng.below(6) {
+                0 | 1 => Attrs::Packed(1),
+                2 => Attrs::Packed(2 << rng.below(2)),
+                3 | 4 => Attrs::Aligned(16),
+                _ => Attrs::Aligned(32),
+            };
+            let union = rng.chance(20);
+            let count = 1 + rng.below(5) as usize;
+            let prefix = if union { "f" } else { "m" };
+            let fields: Vec<(String, FieldTy)> = (0..count)
+                .map(|i| {
+                    let ty = match attrs {
+                        Attrs::Packed(_) => packed_field(rng),
+                        _ => super::random_field(rng, &b.records),
+                    };
+                    (format!("{prefix}{i}"), ty)
+                })
+                .collect();
+            if super::layout_with(union, attrs, &fields, &b.records).0 > MAX_RECORD_SIZE {
                 continue;
             }
-            b.sigs.push(Sig { name: format!("{}{made:03}", kind.names[2]), args, ret, named: false });
+            let name = match (attrs, union) {
+                (Attrs::Packed(_), false) => format!("PackS{made:02}"),
+                (Attrs::Packed(_), true) => format!("PackU{made:02}"),
+                (_, false) => format!("AlignS{made:02}"),
+                (_, true) => format!("AlignU{made:02}"),
+            };
+            b.push_record_with(name, union, attrs, fields);
+            made += 1;
+        }
+    }
+
+    /// Random signatures: a third of the values packed or over-aligned.
+    pub(super) fn random_signatures(b: &mut Builder, rng: &mut SplitMix64) {
+        let records = &b.records;
+        let special: Vec<usize> = (0..records.len()).filter(|&r| records[r].attrs != Attrs::Plain).collect();
+        let val = |rng: &mut SplitMix64| match rng.below(100) {
+            0..=34 => ValTy::Record(special[rng.below(special.len() as u64) as usize]),
+            _ => super::random_val(rng, records.len(), 40),
+        };
+        let wanted = |ty: ValTy| matches!(ty, ValTy::Record(r) if special.contains(&r));
+        super::random_signatures_of(&mut b.sigs, rng, RANDOM_SIGNATURES, "packing", val, wanted);
+    }
+}
+
+/// `count` random signatures named `{prefix}_000` on, of up to
+/// [`MAX_ARGS`] arguments and a return value (or `void`) drawn by `val`,
+/// each with at least one `wanted` value.
+fn random_signatures_of(
+    sigs: &mut Vec<Sig>,
+    rng: &mut SplitMix64,
+    count: usize,
+    prefix: &str,
+    val: impl Fn(&mut SplitMix64) -> ValTy,
+    wanted: impl Fn(ValTy) -> bool,
+) {
+    let mut made = 0;
+    while made < count {
+        let args: Vec<ValTy> = (0..rng.below(MAX_ARGS + 1)).map(|_| val(rng)).collect();
+        let ret = if rng.chance(15) { None } else { Some(val(rng)) };
+        if args.iter().chain(&ret).any(|&ty| wanted(ty)) {
+            sigs.push(Sig { name: format!("{prefix}_{made:03}"), args, ret, named: false });
             made += 1;
         }
     }
@@ -821,14 +1075,30 @@ pub(crate) fn build() -> Corpus {
     named_signatures(&mut b);
     random_signatures(&mut b, &mut rng);
 
-    for kind in [c_kinds::COMPLEX, c_kinds::X87, c_kinds::VECTORS, c_kinds::MIXED] {
+    let run = |b: &mut Builder, kind: c_kinds::Kind| {
         let mut rng = SplitMix64(kind.seed);
         let before = b.records.len();
-        (kind.named_records)(&mut b);
-        named_records += b.records.len() - before;
-        (kind.named_signatures)(&mut b);
-        c_kinds::random_records(&mut b, &mut rng, &kind);
-        c_kinds::random_signatures(&mut b, &mut rng, &kind);
+        (kind.named_records)(b);
+        let named = b.records.len() - before;
+        (kind.named_signatures)(b);
+        c_kinds::random_records(b, &mut rng, &kind);
+        c_kinds::random_signatures(b, &mut rng, &kind);
+        named
+    };
+    named_records += run(&mut b, c_kinds::COMPLEX);
+
+    named_records += run(&mut b, c_kinds::WIDE);
+
+    let mut rng = SplitMix64(packing::SEED);
+    let before = b.records.len();
+    packing::named_records(&mut b);
+    named_records += b.records.len() - before;
+    packing::named_signatures(&mut b);
+    packing::random_records(&mut b, &mut rng);
+    packing::random_signatures(&mut b, &mut rng);
+
+    for kind in [c_kinds::X87, c_kinds::VECTORS, c_kinds::MIXED] {
+        named_records += run(&mut b, kind);
     }
 
     let named_sigs = b.sigs.iter().filter(|s| s.named).count();

@@ -14,7 +14,7 @@
 
 use std::fmt::Write;
 
-use crate::corpus::{Corpus, FieldTy, Record, Sc, Sig, ValTy};
+use crate::corpus::{Attrs, Corpus, FieldTy, Record, Sc, Sig, ValTy};
 
 /// The C symbol of `sig`'s callee with the given ABI (`w` for ms_abi, `s` for sysv_abi).
 pub(crate) fn callee_name(sig: &Sig, abi: char) -> String {
@@ -47,8 +47,22 @@ fn field_decl(c: &Corpus, name: &str, ty: &FieldTy) -> String {
 /// The C definition of a record, on one line (also used in Rust docs).
 pub(crate) fn record_decl(c: &Corpus, r: &Record) -> String {
     let kw = if r.union { "union" } else { "struct" };
+    let attr = match r.attrs {
+        Attrs::Packed(1) => "__attribute__((packed)) ".to_owned(),
+        Attrs::Aligned(n) => format!("__attribute__((aligned({n}))) "),
+        Attrs::Plain | Attrs::Packed(_) => String::new(),
+    };
     let fields: Vec<String> = r.fields.iter().map(|(name, ty)| field_decl(c, name, ty)).collect();
-    format!("{kw} {} {{ {} }}", r.name, fields.join(" "))
+    format!("{kw} {attr}{} {{ {} }}", r.name, fields.join(" "))
+}
+
+/// The `#pragma pack(n)` that must surround a record's definition, if any
+/// (gcc's spelling of packing to more than one byte).
+fn pragma_pack(r: &Record) -> Option<usize> {
+    match r.attrs {
+        Attrs::Packed(n) if n > 1 => Some(n),
+        _ => None,
+    }
 }
 
 /// What to do with every leaf of a value: the three walks the C side makes.
@@ -74,9 +88,10 @@ impl Walk {
             );
         }
         let k = s.c_helper();
-        // A `long double` is two leaves, its significand then its sign and
-        // exponent, a vector its two 64-bit halves: each from one generator
-        // output.
+        // A 128-bit integer is two leaves, low half first; a `long double`
+        // its significand then its sign and exponent; a vector its two 64-bit
+        // halves. The generator draws both, and the hash and the leaf list
+        // take both.
         if s.has_leaf_helpers() {
             return match self {
                 Walk::Hash => format!("h = abt_mix_{k}(h, {place});"),
@@ -129,7 +144,13 @@ pub(crate) fn emit_header(c: &Corpus) -> String {
     out.push_str("#ifndef ABT_CORPUS_H\n#define ABT_CORPUS_H\n\n#include \"corpus_support.h\"\n\n");
     for r in &c.records {
         let name = &r.name;
+        if let Some(n) = pragma_pack(r) {
+            writeln!(out, "#pragma pack(push, {n})").unwrap();
+        }
         writeln!(out, "typedef {} {name};", record_decl(c, r)).unwrap();
+        if pragma_pack(r).is_some() {
+            out.push_str("#pragma pack(pop)\n");
+        }
         // A union's value is its active member; its other bytes are padding.
         let members: Vec<&(String, FieldTy)> =
             if r.union { vec![&r.fields[r.active_member(&c.records)]] } else { r.fields.iter().collect() };
@@ -196,6 +217,17 @@ fn emit_callees<'a>(c: &Corpus, out: &mut String, sigs: impl Iterator<Item = &'a
             out.push_str("    uint64_t h = ABT_HASH_INIT;\n");
             for (i, a) in sig.args.iter().enumerate() {
                 walk_place(c, out, Walk::Hash, &format!("a{i}"), &val_field(*a), 0);
+            }
+            // A record aligned to 16 or more must arrive at its alignment:
+            // on the sysv64 stack (rsp realigned by the caller) and as a
+            // win64 by-reference copy. If not, the hash is spoiled.
+            for (i, a) in sig.args.iter().enumerate() {
+                if let ValTy::Record(r) = a {
+                    if c.records[*r].align >= 16 {
+                        let ty = &c.records[*r].name;
+                        writeln!(out, "    if (abt_misaligned(&a{i}, _Alignof({ty}))) h = ~h;").unwrap();
+                    }
+                }
             }
             out.push_str("    abt_note_received(h);\n");
             if let Some(ret) = sig.ret {

@@ -51,7 +51,7 @@ fn emit_records(c: &Corpus, out: &mut String) {
         } else {
             out.push_str("#[derive(Clone, Copy, Debug, abi_bridge::ForeignType)]\n");
         }
-        writeln!(out, "#[repr(C)]\npub {kw} {name} {{").unwrap();
+        writeln!(out, "#[repr({})]\npub {kw} {name} {{", r.attrs.rust_repr()).unwrap();
         for (field, ty) in &r.fields {
             writeln!(out, "    /// C field `{}`.", c_field_decl(c, field, ty)).unwrap();
             writeln!(out, "    pub {field}: {},", rust_field_type(c, ty)).unwrap();
@@ -82,7 +82,7 @@ fn emit_records(c: &Corpus, out: &mut String) {
             .unwrap();
             writeln!(
                 out,
-                "        f.debug_struct(\"{name}\").field(\"{active}\", unsafe {{ &self.{active} }}).finish()"
+                "        f.debug_struct(\"{name}\").field(\"{active}\", &unsafe {{ self.{active} }}).finish()"
             )
             .unwrap();
             out.push_str("    }\n}\n");
@@ -90,7 +90,8 @@ fn emit_records(c: &Corpus, out: &mut String) {
             let inits: Vec<String> = r.fields.iter().map(|(f, _)| format!("{f}: Value::generate(st)")).collect();
             writeln!(out, "    fn generate(st: &mut SplitMix64) -> Self {{ {name} {{ {} }} }}", inits.join(", "))
                 .unwrap();
-            let leaves: Vec<String> = r.fields.iter().map(|(f, _)| format!("self.{f}.leaves(out);")).collect();
+            // `{ self.f }` copies the field out: a packed one may not be borrowed.
+            let leaves: Vec<String> = r.fields.iter().map(|(f, _)| format!("{{ self.{f} }}.leaves(out);")).collect();
             writeln!(out, "    fn leaves(&self, out: &mut Vec<u64>) {{ {} }}\n}}", leaves.join(" ")).unwrap();
         }
         out.push('\n');
@@ -107,9 +108,10 @@ fn emit_record_table(c: &Corpus, out: &mut String) {
         let offsets: Vec<String> = r.fields.iter().map(|(f, _)| format!("offset_of!({name}, {f})")).collect();
         writeln!(
             out,
-            "    RecordDef {{ name: \"{name}\", union: {}, c_decl: \"{}\", fields: &[{}], \
+            "    RecordDef {{ name: \"{name}\", union: {}, attrs: {}, c_decl: \"{}\", fields: &[{}], \
              rustc: RustcLayout {{ size: size_of::<{name}>(), align: align_of::<{name}>(), offsets: &[{}] }} }},",
             r.union,
+            r.attrs.runtime_expr(),
             record_decl(c, r),
             fields.join(", "),
             offsets.join(", ")

@@ -20,7 +20,7 @@ use crate::emit_rust::{arg_names, rust_fn_type, rust_prototype, typed_call_body}
 
 /// The named signatures that are also called in the shared object, through
 /// `#[foreign_abi(conv, library = ..)]`: one or two of each kind of edge case.
-const LIBRARY_SIGNATURES: [&str; 26] = [
+const LIBRARY_SIGNATURES: [&str; 30] = [
     "f3_roundtrip",
     "char_double_after_five_ints",
     "long_long_straddles_last_int",
@@ -47,6 +47,10 @@ const LIBRARY_SIGNATURES: [&str; 26] = [
     "cf64_after_seven_doubles",
     "f80_after_seven_ints",
     "f80_structs",
+    "i128_after_five_ints",
+    "wide_structs",
+    "packed_char_int",
+    "aligned32_on_stack",
 ];
 
 /// `fn(A0, ..) -> R` with the given ABI (`extern "win64" fn(..)`).

@@ -77,6 +77,34 @@ static inline float abt_from_f32(uint64_t s) { uint32_t b = (uint32_t)s & 0xBFFF
 static inline double abt_from_f64(uint64_t s) { uint64_t b = s & 0xBFFFFFFFFFFFFFFFull; double v; memcpy(&v, &b, 8); return v; }
 static inline void *abt_from_ptr(uint64_t s) { return (void *)(uintptr_t)s; }
 
+/* A 128-bit integer is two leaves, low half first, each drawn from the
+ * generator in that order (one statement per draw: C leaves the order of
+ * evaluation of arguments unspecified). */
+static inline uint64_t abt_mix_u128(uint64_t h, unsigned __int128 v) {
+    return abt_mix(abt_mix(h, (uint64_t)v), (uint64_t)(v >> 64));
+}
+static inline uint64_t abt_mix_i128(uint64_t h, __int128 v) { return abt_mix_u128(h, (unsigned __int128)v); }
+static inline unsigned __int128 abt_from_u128(uint64_t *st) {
+    uint64_t lo = abt_next(st);
+    uint64_t hi = abt_next(st);
+    return (unsigned __int128)hi << 64 | lo;
+}
+static inline __int128 abt_from_i128(uint64_t *st) { return (__int128)abt_from_u128(st); }
+static inline uint64_t *abt_leaves_u128(uint64_t *o, unsigned __int128 v) {
+    *o++ = (uint64_t)v;
+    *o++ = (uint64_t)(v >> 64);
+    return o;
+}
+static inline uint64_t *abt_leaves_i128(uint64_t *o, __int128 v) { return abt_leaves_u128(o, (unsigned __int128)v); }
+
+/* Whether `p` is not a multiple of `align`. The address goes through an
+ * empty asm so that gcc cannot fold the test away from what it assumes of
+ * a parameter's address (its declared alignment), which is what is tested. */
+static inline bool abt_misaligned(const void *p, size_t align) {
+    uintptr_t a = (uintptr_t)p;
+    __asm__("" : "+r"(a));
+    return a % align != 0;
+}
 /* A long double is two leaves: its 64-bit significand, then its 16 bits
  * of sign and exponent (bytes 8-9; bytes 10-15 are padding), each drawn
  * whole from the generator, in that order (one statement per draw: C

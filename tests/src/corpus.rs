@@ -9,6 +9,7 @@ use core::mem::{align_of, offset_of, size_of};
 use std::sync::OnceLock;
 
 use abi_bridge::{Complex, Conv, ForeignType, Signature, F80};
+use abi_bridge_runtime::layout::RecordAttrs;
 use abi_bridge_runtime::{Scalar, TypeDesc};
 
 use crate::value::{SplitMix64, Value};
@@ -54,6 +55,8 @@ pub struct RecordDef {
     pub name: &'static str,
     /// `true` for a union.
     pub union: bool,
+    /// Packing or over-alignment (`RecordAttrs::C` for neither).
+    pub attrs: RecordAttrs,
     /// Its C definition, for messages.
     pub c_decl: &'static str,
     /// Its fields, in order.
@@ -171,6 +174,8 @@ pub fn scalar_desc(s: Scalar) -> &'static TypeDesc {
         Scalar::U16 => u16::DESC,
         Scalar::U32 => u32::DESC,
         Scalar::U64 => u64::DESC,
+        Scalar::I128 => i128::DESC,
+        Scalar::U128 => u128::DESC,
         Scalar::Bool => bool::DESC,
         Scalar::F32 => f32::DESC,
         Scalar::F64 => f64::DESC,
@@ -201,9 +206,14 @@ pub fn record_descs() -> &'static [&'static TypeDesc] {
         for r in RECORDS {
             let fields: Vec<(&str, &'static TypeDesc)> =
                 r.fields.iter().map(|f| (f.name, field_desc(&f.ty, &descs))).collect();
-            let desc =
-                if r.union { TypeDesc::new_union(r.name, &fields) } else { TypeDesc::new_struct(r.name, &fields) };
-            descs.push(desc.expect("corpus records have fields"));
+            let desc = match (r.union, r.attrs.max_field_align) {
+                (true, usize::MAX) => TypeDesc::new_union(r.name, &fields),
+                (true, packing) => TypeDesc::new_union_packed(r.name, &fields, packing),
+                (false, usize::MAX) => TypeDesc::new_struct(r.name, &fields),
+                (false, packing) => TypeDesc::new_struct_packed(r.name, &fields, packing),
+            };
+            let desc = desc.and_then(|d| if r.attrs.min_align > 1 { d.with_align(r.attrs.min_align) } else { Ok(d) });
+            descs.push(desc.expect("corpus records have fields and power-of-two alignments"));
         }
         descs
     })

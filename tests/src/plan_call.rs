@@ -4,7 +4,7 @@
 //! Each argument's bytes are placed where the plan says, into a register file
 //! (`rdi rsi rdx rcx r8 r9 rax`, `xmm0`–`xmm7`) and a stack image (the
 //! outgoing argument area, win64 shadow space at its bottom). One `asm!` block
-//! then reserves the area below a 16-byte aligned `rsp`, copies the image
+//! then reserves the area below an `rsp` aligned to the plan's `arg_align`, copies the image
 //! there, loads every register, calls, and captures `rax`, `rdx`, `xmm0` and
 //! `xmm1` (and pops `st0` when the plan returns there); the return value is
 //! read back the way the plan says.
@@ -130,6 +130,9 @@ struct Frame {
     image: *const u8,
     /// Its length, a multiple of 16.
     image_len: u64,
+    /// `-arg_align`: rsp is rounded down to the plan's alignment (16 or 32)
+    /// before the image is copied.
+    align_mask: u64,
     /// The callee.
     target: *const c_void,
     /// The caller's rsp, restored after the call.
@@ -145,30 +148,36 @@ struct Frame {
     st0: [u8; 16],
 }
 
-/// A 16-byte aligned, garbage-filled byte buffer (win64 wants the copies of
-/// by-reference arguments 16-byte aligned; sret buffers get the same).
+/// A garbage-filled byte buffer aligned as the plan says by-reference copies
+/// are (`arg_align`: 16, or 32 for an `aligned(32)` argument; sret buffers
+/// get the same).
 struct Aligned {
     chunks: Vec<u128>,
+    /// Bytes from the start of `chunks` to the aligned buffer.
+    skip: usize,
     len: usize,
 }
 
 impl Aligned {
-    fn new(len: usize, fill: u8) -> Aligned {
-        Aligned { chunks: vec![u128::from_ne_bytes([fill; 16]); len.div_ceil(16).max(1)], len }
+    fn new(len: usize, fill: u8, align: u32) -> Aligned {
+        let extra = align as usize - 16;
+        let chunks = vec![u128::from_ne_bytes([fill; 16]); (len + extra).div_ceil(16).max(1)];
+        let skip = (chunks.as_ptr() as usize).next_multiple_of(align as usize) - chunks.as_ptr() as usize;
+        Aligned { chunks, skip, len }
     }
 
     fn bytes(&self) -> &[u8] {
-        // SAFETY: `chunks` holds at least `len` initialized bytes.
-        unsafe { core::slice::from_raw_parts(self.chunks.as_ptr().cast::<u8>(), self.len) }
+        // SAFETY: `chunks` holds at least `skip + len` initialized bytes.
+        unsafe { core::slice::from_raw_parts(self.chunks.as_ptr().cast::<u8>().add(self.skip), self.len) }
     }
 
     fn bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: as for `bytes`, and we hold the only reference.
-        unsafe { core::slice::from_raw_parts_mut(self.chunks.as_mut_ptr().cast::<u8>(), self.len) }
+        unsafe { core::slice::from_raw_parts_mut(self.chunks.as_mut_ptr().cast::<u8>().add(self.skip), self.len) }
     }
 
     fn addr(&mut self) -> u64 {
-        self.chunks.as_mut_ptr() as u64
+        self.bytes_mut().as_mut_ptr() as u64
     }
 }
 
@@ -332,7 +341,7 @@ pub unsafe fn call_by_plan(
                 p.image[o..o + value.len()].copy_from_slice(value);
             }
             PassMode::Indirect(loc) => {
-                let mut copy = Aligned::new(value.len(), garbage.stack);
+                let mut copy = Aligned::new(value.len(), garbage.stack, plan.arg_align);
                 copy.bytes_mut().copy_from_slice(value);
                 let addr = copy.addr();
                 copies.push(copy);
@@ -348,7 +357,7 @@ pub unsafe fn call_by_plan(
     let mut sret = None;
     if let RetMode::Sret { pointer } = plan.ret {
         let ty = ret_ty.ok_or("sret for a void function")?;
-        let mut buf = Aligned::new(ty.size + RET_GUARD, garbage.ret);
+        let mut buf = Aligned::new(ty.size + RET_GUARD, garbage.ret, plan.arg_align);
         p.put(Loc::Reg(Reg::Gpr(pointer)), &buf.addr().to_le_bytes(), Ext::None).map_err(|e| format!("ret: {e}"))?;
         sret = Some(buf);
     }
@@ -358,6 +367,7 @@ pub unsafe fn call_by_plan(
         xmm_in: p.xmms,
         image: p.image.as_ptr(),
         image_len: p.image.len() as u64,
+        align_mask: u64::from(plan.arg_align).wrapping_neg(),
         target,
         saved_rsp: 0,
         rax: 0,
@@ -377,7 +387,8 @@ pub unsafe fn call_by_plan(
         (RetMode::Direct(pieces), Some(ty)) => {
             let mut bytes = vec![garbage.ret; ty.size];
             for &Piece { offset, size, loc, .. } in pieces {
-                // A vector register holds 16 bytes, a general one 8.
+                // A piece of more than 8 bytes fills a whole vector register
+                // (a vector, win64's i128 in xmm0); general registers hold 8.
                 let (word, room) = match loc {
                     Loc::Reg(Reg::Gpr(Gpr::Rax)) => (u128::from(frame.rax), 8),
                     Loc::Reg(Reg::Gpr(Gpr::Rdx)) => (u128::from(frame.rdx), 8),
@@ -416,7 +427,7 @@ pub unsafe fn call_by_plan(
     }
 }
 
-/// Reserves the stack image below a 16-byte aligned rsp, loads the argument
+/// Reserves the stack image below an rsp aligned as the plan asks, loads the argument
 /// registers, calls, and captures the return registers.
 ///
 /// # Safety
@@ -434,7 +445,7 @@ unsafe fn run(frame: &mut Frame) {
             "mov [r12 + {saved}], rsp",
             "mov rcx, [r12 + {len}]",
             "sub rsp, rcx",
-            "and rsp, -16",
+            "and rsp, [r12 + {mask}]",
             "mov rsi, [r12 + {image}]",
             "mov rdi, rsp",
             "rep movsb",
@@ -466,6 +477,7 @@ unsafe fn run(frame: &mut Frame) {
             in("r12") frame as *mut Frame,
             saved = const offset_of!(Frame, saved_rsp),
             len = const offset_of!(Frame, image_len),
+            mask = const offset_of!(Frame, align_mask),
             image = const offset_of!(Frame, image),
             xin = const offset_of!(Frame, xmm_in),
             gin = const offset_of!(Frame, gpr_in),

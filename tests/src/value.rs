@@ -60,6 +60,8 @@ pub const fn leaf_bits(scalar: Scalar, s: u64) -> u64 {
         Scalar::I16 | Scalar::U16 => s & 0xFFFF,
         Scalar::I32 | Scalar::U32 => s & 0xFFFF_FFFF,
         Scalar::I64 | Scalar::U64 | Scalar::Pointer | Scalar::FnPointer(_) => s,
+        // Each half of a 128-bit integer is a leaf of its own.
+        Scalar::I128 | Scalar::U128 => s,
         Scalar::Bool => (s >> 17) & 1,
         Scalar::F32 => s & 0xBFFF_FFFF,
         Scalar::F64 => s & 0xBFFF_FFFF_FFFF_FFFF,
@@ -75,16 +77,17 @@ pub fn active_member(fields: &[abi_bridge_runtime::types::Field]) -> &abi_bridge
 }
 
 /// Calls `visit(offset, scalar)` for every leaf of `ty` at `base`, in order.
-/// A `long double` is two leaves: its significand (a `u64`), then its sign
-/// and exponent (a `u16`); its last 6 bytes are padding. A vector is two
-/// leaves, its low and high 64 bits.
+/// A 128-bit integer is two `u64` leaves, low half first; a `long double`
+/// two leaves, its significand (a `u64`), then its sign and exponent (a
+/// `u16`), its last 6 bytes being padding; a vector two `u64` leaves, its
+/// low and high 64 bits.
 pub fn for_each_leaf(ty: &TypeDesc, base: usize, visit: &mut impl FnMut(usize, Scalar)) {
     match ty.kind {
         TypeKind::Scalar(Scalar::F80) => {
             visit(base, Scalar::U64);
             visit(base + 8, Scalar::U16);
         }
-        TypeKind::Scalar(Scalar::M128) => {
+        TypeKind::Scalar(Scalar::I128 | Scalar::U128 | Scalar::M128) => {
             visit(base, Scalar::U64);
             visit(base + 8, Scalar::U64);
         }
@@ -158,6 +161,24 @@ int_values! {
     i8 => u8, I8; i16 => u16, I16; i32 => u32, I32; i64 => u64, I64;
     u8 => u8, U8; u16 => u16, U16; u32 => u32, U32; u64 => u64, U64;
 }
+
+/// 128-bit integers: two leaves, low half first (`abt_from_u128`).
+macro_rules! wide_int_values {
+    ($($t:ty),*) => {$(
+        impl Value for $t {
+            fn generate(st: &mut SplitMix64) -> Self {
+                let low = st.next();
+                (u128::from(st.next()) << 64 | u128::from(low)) as $t
+            }
+            fn leaves(&self, out: &mut Vec<u64>) {
+                out.push(*self as u64);
+                out.push((*self as u128 >> 64) as u64);
+            }
+        }
+    )*};
+}
+
+wide_int_values!(i128, u128);
 
 impl Value for bool {
     fn generate(st: &mut SplitMix64) -> Self {

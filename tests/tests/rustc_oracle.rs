@@ -93,6 +93,15 @@ fn every_named_edge_case_is_in_the_corpus() {
         "m128_after_eight_doubles",
         "m128_ret_plus_4_args",
         "vector_structs",
+        "i128_after_five_ints",
+        "u128_after_seven_ints",
+        "i128_ret_plus_4_args",
+        "wide_structs_on_stack",
+        "packed_char_int",
+        "pack2_char_int",
+        "aligned16_in_registers",
+        "aligned32_on_stack",
+        "aligned32_after_four",
     ] {
         assert!(named.contains(&name), "the corpus lost the edge case `{name}`");
     }

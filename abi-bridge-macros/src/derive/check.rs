@@ -6,7 +6,7 @@
 
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Fields, GenericArgument, Ident, Member, PathArguments, Type};
+use syn::{Fields, Ident, Member, Type};
 
 use super::parse::{Body, Input, ReprKind};
 use crate::errors::Errors;
@@ -17,6 +17,8 @@ pub(crate) enum Shape<'a> {
     Record {
         /// `true` for a union: every field at offset 0.
         union: bool,
+        /// `packed(N)` and `align(N)`, if given.
+        packing: Packing,
         /// The fields, in declaration order.
         fields: Vec<RecordField<'a>>,
     },
@@ -31,6 +33,16 @@ pub(crate) enum Shape<'a> {
         /// That field's type.
         inner: &'a Type,
     },
+}
+
+/// What `#[repr(packed(N))]` and `#[repr(align(N))]` ask of a record's
+/// layout (at most one of them: rustc rejects the pair).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Packing {
+    /// `packed(N)`: no field aligned past `N`.
+    pub(crate) max_field_align: Option<usize>,
+    /// `align(N)`: the record aligned to at least `N`.
+    pub(crate) min_align: Option<usize>,
 }
 
 /// A field of a struct or union.
@@ -88,37 +100,42 @@ fn has(input: &Input<'_>, kind: &ReprKind) -> bool {
 fn unverified_reprs(input: &Input<'_>, errors: &mut Errors) {
     for repr in &input.reprs {
         match &repr.kind {
-            ReprKind::Packed => errors.error(
+            // C has no record both packed and over-aligned through one
+            // attribute, and rustc rejects the pair (E0587).
+            ReprKind::Align(_) if input.reprs.iter().any(|r| matches!(r.kind, ReprKind::Packed(_))) => errors.error(
                 &repr.tokens,
-                "`#[repr(packed)]` is not supported by `#[derive(ForeignType)]`: packed layouts have not yet been \
-                 verified against gcc; remove it, or pass a pointer to the value instead",
-            ),
-            ReprKind::Align => errors.error(
-                &repr.tokens,
-                "`#[repr(align(N))]` is not supported by `#[derive(ForeignType)]`: over-aligned layouts have not yet \
-                 been verified against gcc; remove it, or pass a pointer to the value instead",
+                "`align(N)` together with `packed`: a record is either packed (fields aligned to at most N, C's \
+                 `#pragma pack(N)`) or over-aligned (C's `__attribute__((aligned(N)))`), not both; to align a \
+                 packed record, wrap it in an aligned one",
             ),
             ReprKind::Rust => errors.error(
                 &repr.tokens,
                 "`#[repr(Rust)]` leaves the layout to rustc, so C code would read the wrong bytes; \
                  use `#[repr(C)]` to derive `ForeignType`",
             ),
-            ReprKind::Int(int) if is_128_bit(int) => errors.error(&repr.tokens, int128_message(int)),
+            // Enums and newtypes travel as their integer or field, which the
+            // attribute would no longer be: only records are laid out anew.
+            ReprKind::Packed(_) | ReprKind::Align(_) if !is_record(input) => errors.error(
+                &repr.tokens,
+                format!(
+                    "`{}` on `{}`, which travels as its integer or field: packing and over-alignment apply to \
+                     `#[repr(C)]` structs and unions only; wrap the value in such a struct instead",
+                    repr.tokens, input.ident
+                ),
+            ),
             _ => {}
         }
     }
 }
 
-fn is_128_bit(ident: &Ident) -> bool {
-    ident == "i128" || ident == "u128"
-}
-
-fn int128_message(int: &Ident) -> String {
-    format!(
-        "`{int}` is not supported: rustc, gcc and clang have disagreed on how 128-bit integers are aligned and \
-         passed, so abi-bridge rejects them until it has verified them; use two `u64` fields (low and high half) \
-         instead"
-    )
+/// Whether the input is laid out by C's record rules (not an enum or a
+/// transparent newtype).
+fn is_record(input: &Input<'_>) -> bool {
+    match input.body {
+        Body::Struct(_) => !has(input, &ReprKind::Transparent),
+        Body::Union(_) => true,
+        Body::Enum(_) => false,
+    }
 }
 
 /// A `#[repr(C)]` struct or union; every field is described.
@@ -143,11 +160,7 @@ fn record<'a>(
     if fields.is_empty() {
         errors.error(input.ident, zero_sized_message(input.ident));
     }
-    for field in &fields {
-        if no_128_bit_integers(&field.ty, errors) {
-            unjudged.push(&field.ty);
-        }
-    }
+    unjudged.extend(fields.iter().map(|field| &field.ty));
     let fields = fields
         .into_iter()
         .enumerate()
@@ -163,7 +176,16 @@ fn record<'a>(
             RecordField { member, name, ty: &field.ty }
         })
         .collect();
-    Some(Shape::Record { union, fields })
+    Some(Shape::Record { union, packing: packing(input), fields })
+}
+
+/// The record's `packed(N)` and `align(N)`.
+fn packing(input: &Input<'_>) -> Packing {
+    input.reprs.iter().fold(Packing::default(), |packing, repr| match repr.kind {
+        ReprKind::Packed(n) => Packing { max_field_align: Some(n), ..packing },
+        ReprKind::Align(n) => Packing { min_align: Some(n), ..packing },
+        _ => packing,
+    })
 }
 
 fn zero_sized_message(ident: &Ident) -> String {
@@ -196,9 +218,7 @@ fn transparent<'a>(
             ),
         );
     }
-    if no_128_bit_integers(&first.ty, errors) {
-        unjudged.push(&first.ty);
-    }
+    unjudged.push(&first.ty);
     Some(Shape::Transparent { inner: &first.ty })
 }
 
@@ -210,34 +230,6 @@ fn is_phantom_data(ty: &Type) -> bool {
         Type::Group(group) => is_phantom_data(&group.elem),
         Type::Paren(paren) => is_phantom_data(&paren.elem),
         _ => false,
-    }
-}
-
-/// 128-bit integers anywhere in a field's type, even as array elements:
-/// `true` if there are none, else `false` after an error on each.
-fn no_128_bit_integers(ty: &Type, errors: &mut Errors) -> bool {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => {
-            if let Some(last) = path.path.segments.last() {
-                if is_128_bit(&last.ident) && last.arguments.is_empty() {
-                    errors.error(ty, int128_message(&last.ident));
-                    return false;
-                }
-                // `Option<[u128; 2]>` and the like: look inside type arguments too,
-                // reporting each one.
-                if let PathArguments::AngleBracketed(args) = &last.arguments {
-                    return args.args.iter().fold(true, |none, arg| match arg {
-                        GenericArgument::Type(ty) => no_128_bit_integers(ty, errors) && none,
-                        _ => none,
-                    });
-                }
-            }
-            true
-        }
-        Type::Array(array) => no_128_bit_integers(&array.elem, errors),
-        Type::Group(group) => no_128_bit_integers(&group.elem, errors),
-        Type::Paren(paren) => no_128_bit_integers(&paren.elem, errors),
-        _ => true,
     }
 }
 

@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Generics, Ident, LitStr, Type};
 
-use super::check::{RecordField, Shape};
+use super::check::{Packing, RecordField, Shape};
 use super::expect::ExpectConv;
 use super::parse::{Expect, Input};
 
@@ -25,7 +25,7 @@ pub(crate) fn expand(input: &Input<'_>, shape: &Shape<'_>) -> TokenStream {
     let generics = bounded_generics(input.generics, shape);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let desc = match shape {
-        Shape::Record { union, fields } => record_desc(input, *union, fields),
+        Shape::Record { union, packing, fields } => record_desc(input, *union, *packing, fields),
         Shape::Enum { repr } => renamed_desc(input, &repr.to_token_stream()),
         Shape::Transparent { inner } => renamed_desc(input, &inner.to_token_stream()),
     };
@@ -124,7 +124,7 @@ fn field_desc(ty: &Type) -> TokenStream {
 
 /// A struct's or union's description, laid out by C's rules from its fields'
 /// descriptions, after asserting that rustc placed every byte the same way.
-fn record_desc(input: &Input<'_>, union: bool, fields: &[RecordField<'_>]) -> TokenStream {
+fn record_desc(input: &Input<'_>, union: bool, packing: Packing, fields: &[RecordField<'_>]) -> TokenStream {
     let ident = input.ident;
     let name = ident.to_string();
     let (descs, c) = (local("descs"), local("layout"));
@@ -149,6 +149,17 @@ fn record_desc(input: &Input<'_>, union: bool, fields: &[RecordField<'_>]) -> To
     };
     let (size_message, align_message) = (mismatch("size"), mismatch("alignment"));
     let kind = if union { quote!(Union) } else { quote!(Struct) };
+    let attrs = match packing {
+        Packing { max_field_align: Some(n), .. } => {
+            let n = Literal::usize_unsuffixed(n);
+            quote!(::abi_bridge::__private::RecordAttrs::packed(#n))
+        }
+        Packing { min_align: Some(n), .. } => {
+            let n = Literal::usize_unsuffixed(n);
+            quote!(::abi_bridge::__private::RecordAttrs::aligned(#n))
+        }
+        Packing { max_field_align: None, min_align: None } => quote!(::abi_bridge::__private::RecordAttrs::C),
+    };
     let field_entries = fields.iter().enumerate().map(|(i, field)| {
         let i = Literal::usize_unsuffixed(i);
         let field_name = &field.name;
@@ -161,7 +172,7 @@ fn record_desc(input: &Input<'_>, union: bool, fields: &[RecordField<'_>]) -> To
     quote! {
         &{
             let #descs = [#(#field_descs),*];
-            let #c = ::abi_bridge::__private::c_layout(#union, &#descs);
+            let #c = ::abi_bridge::__private::c_layout(#union, #attrs, &#descs);
             #(#offset_checks)*
             #size_check
             ::abi_bridge::__private::TypeDesc {

@@ -54,10 +54,10 @@ pub(crate) enum ReprKind {
     Rust,
     /// `u8`, `i32`, ..., `u128`: an enum's discriminant type.
     Int(Ident),
-    /// `packed` or `packed(N)`.
-    Packed,
-    /// `align(N)`.
-    Align,
+    /// `packed` (`N = 1`) or `packed(N)`: no field aligned past `N`.
+    Packed(usize),
+    /// `align(N)`: the record aligned to at least `N`.
+    Align(usize),
     /// Anything else; rustc judges it.
     Other,
 }
@@ -112,15 +112,20 @@ pub(crate) fn input<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Input<'a
 fn repr(attr: &Attribute, reprs: &mut Vec<Repr>) -> syn::Result<()> {
     attr.parse_nested_meta(|meta| {
         let mut tokens = meta.path.to_token_stream();
+        // The `N` of `packed(N)` and `align(N)`; rustc reports malformed ones.
+        let mut number = None;
         if meta.input.peek(syn::token::Paren) {
-            tokens.extend(meta.input.parse::<proc_macro2::Group>()?.into_token_stream());
+            let group = meta.input.parse::<proc_macro2::Group>()?;
+            number = syn::parse2::<syn::LitInt>(group.stream()).ok().and_then(|n| n.base10_parse::<usize>().ok());
+            tokens.extend(group.into_token_stream());
         }
         let kind = match meta.path.get_ident() {
             Some(ident) if ident == "C" => ReprKind::C,
             Some(ident) if ident == "transparent" => ReprKind::Transparent,
             Some(ident) if ident == "Rust" => ReprKind::Rust,
-            Some(ident) if ident == "packed" => ReprKind::Packed,
-            Some(ident) if ident == "align" => ReprKind::Align,
+            Some(ident) if ident == "packed" && tokens.to_string() == "packed" => ReprKind::Packed(1),
+            Some(ident) if ident == "packed" => number.map_or(ReprKind::Other, ReprKind::Packed),
+            Some(ident) if ident == "align" => number.map_or(ReprKind::Other, ReprKind::Align),
             Some(ident) if INT_REPRS.iter().any(|int| ident == int) => ReprKind::Int(ident.clone()),
             _ => ReprKind::Other,
         };
@@ -191,11 +196,18 @@ mod tests {
     #[test]
     fn reads_every_repr_item() {
         let (reprs, _, errors) = read(quote::quote! {
-            #[repr(C, packed(2))] #[repr(align(8), u16, simd)]
+            #[repr(C, packed(2))] #[repr(align(8), u16, simd, packed)]
             struct S { a: u8 }
         });
         let u16_ident = Ident::new("u16", proc_macro2::Span::call_site());
-        let expected = [ReprKind::C, ReprKind::Packed, ReprKind::Align, ReprKind::Int(u16_ident), ReprKind::Other];
+        let expected = [
+            ReprKind::C,
+            ReprKind::Packed(2),
+            ReprKind::Align(8),
+            ReprKind::Int(u16_ident),
+            ReprKind::Other,
+            ReprKind::Packed(1),
+        ];
         assert_eq!(reprs, expected);
         assert!(errors.is_empty());
     }

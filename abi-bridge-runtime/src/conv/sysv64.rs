@@ -95,15 +95,6 @@ impl ArgClass {
 
 /// The eightbyte classes of `ty` (psABI 3.2.3, "Classification").
 pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
-    // A `long double` is X87 then X87UP; merged with any other class, or
-    // in a value of more than its 16 bytes, those make the value MEMORY
-    // (psABI 3.2.3, post merger cleanup). So only a value of 16 bytes that
-    // holds `long double`s and nothing else (one, a struct or union of
-    // them, an array of one) is X87.
-    let (x87, other) = only_and_other(ty, Scalar::F80);
-    if x87 {
-        return if ty.size == 16 && !other { ArgClass::X87 } else { ArgClass::Memory };
-    }
     // A vector is SSE then SSEUP. Alone (or wrapped), it stays one register;
     // merged with other fields, SSEUP meets SSE or INTEGER and becomes that
     // (merge rule (f)), so a 16-byte union of a vector and floats is two
@@ -111,7 +102,7 @@ pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
     // xmm0 and xmm1); a larger aggregate holding one is MEMORY ("If the
     // size of the aggregate exceeds two eightbytes and the first eightbyte
     // isn't SSE or any other eightbyte isn't SSEUP").
-    let (vector, other) = only_and_other(ty, Scalar::M128);
+    let (vector, other) = vector_and_other(ty);
     if vector && !other && ty.size == 16 {
         return ArgClass::Vector128;
     }
@@ -119,61 +110,120 @@ pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
     if ty.size > 16 {
         return ArgClass::Memory;
     }
-    // Each eightbyte starts as NO_CLASS (None); a field makes it INTEGER if
-    // any integer overlaps it, else SSE. A misaligned field makes it MEMORY.
-    let mut classes: [Option<Eightbyte>; 2] = [None, None];
+    // Each eightbyte starts as NO_CLASS (None) and merges the class of
+    // every field overlapping it. A misaligned field makes it MEMORY.
+    let mut classes: [Option<Merged>; 2] = [None, None];
     if !merge(&mut classes, ty, 0) {
         return ArgClass::Memory;
     }
+    // Post merger cleanup: MEMORY anywhere makes the value MEMORY; X87UP
+    // must follow X87 (a `long double` merged with nothing, or only with
+    // another one), else the value is MEMORY too.
     match classes {
-        [Some(a), None] => ArgClass::One(a),
-        [Some(a), Some(b)] => ArgClass::Two(a, b),
+        [Some(Merged::X87), Some(Merged::X87Up)] => ArgClass::X87,
+        [Some(a), None] => match a.eightbyte() {
+            Some(a) => ArgClass::One(a),
+            None => ArgClass::Memory,
+        },
+        [Some(a), Some(b)] => match (a.eightbyte(), b.eightbyte()) {
+            (Some(a), Some(b)) => ArgClass::Two(a, b),
+            _ => ArgClass::Memory,
+        },
         // C places a type's first field at offset 0, so the first eightbyte
         // always has a class.
         [None, _] => ArgClass::Memory,
     }
 }
 
-/// Whether `ty` holds a scalar of kind `kind` (`long double` or a vector),
-/// and whether it holds any other scalar.
-const fn only_and_other(ty: &TypeDesc, kind: Scalar) -> (bool, bool) {
+/// A class of the psABI's lattice while eightbytes are merged (3.2.3,
+/// "Classification"); SSEUP merges as SSE here (see `classify_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Merged {
+    Integer,
+    Sse,
+    X87,
+    X87Up,
+    Memory,
+}
+
+impl Merged {
+    /// psABI 3.2.3, step 4: the class of an eightbyte holding fields of
+    /// classes `self` and `other`. The order of the rules matters: INTEGER
+    /// wins over X87 (gcc 12 passes `union { long double x; long long
+    /// i[2]; }` in rdi and rsi), which makes MEMORY only with SSE (`union {
+    /// long double x; float f; }` is read from [rsp+8]).
+    const fn merge(slot: Option<Merged>, other: Merged) -> Merged {
+        use Merged::{Integer, Memory, Sse, X87Up, X87};
+        match (slot, other) {
+            // (a) equal classes, (b) NO_CLASS and another.
+            (None, c) => c,
+            (Some(Integer), Integer) => Integer,
+            (Some(Sse), Sse) => Sse,
+            (Some(X87), X87) => X87,
+            (Some(X87Up), X87Up) => X87Up,
+            // (c) MEMORY, (d) INTEGER, (e) X87 or X87UP; (f) SSE is left
+            // only with SSE, rule (a).
+            (Some(Memory), _) | (_, Memory) => Memory,
+            (Some(Integer), _) | (_, Integer) => Integer,
+            (Some(X87 | X87Up), _) | (_, X87 | X87Up) => Memory,
+        }
+    }
+
+    /// The register class of a merged eightbyte, `None` for the classes
+    /// that never travel in a general or vector register on their own.
+    const fn eightbyte(self) -> Option<Eightbyte> {
+        match self {
+            Merged::Integer => Some(Eightbyte::Integer),
+            Merged::Sse => Some(Eightbyte::Sse),
+            Merged::X87 | Merged::X87Up | Merged::Memory => None,
+        }
+    }
+}
+
+/// Whether `ty` holds a 128-bit vector, and whether it holds any other scalar.
+const fn vector_and_other(ty: &TypeDesc) -> (bool, bool) {
     match ty.kind {
         TypeKind::Scalar(s) => {
-            let same = matches!((s, kind), (Scalar::F80, Scalar::F80) | (Scalar::M128, Scalar::M128));
-            (same, !same)
+            let vector = matches!(s, Scalar::M128);
+            (vector, !vector)
         }
         TypeKind::Struct(fields) | TypeKind::Union(fields) => {
             let (mut found, mut other) = (false, false);
             let mut i = 0;
             while i < fields.len() {
-                let (f, o) = only_and_other(fields[i].ty, kind);
+                let (f, o) = vector_and_other(fields[i].ty);
                 found |= f;
                 other |= o;
                 i += 1;
             }
             (found, other)
         }
-        TypeKind::Array { elem, .. } => only_and_other(elem, kind),
+        TypeKind::Array { elem, .. } => vector_and_other(elem),
     }
 }
 
 /// Merges the classes of every scalar of `ty` (at `base`) into `classes`;
 /// `false` if a field is not at a multiple of its alignment.
-const fn merge(classes: &mut [Option<Eightbyte>; 2], ty: &TypeDesc, base: usize) -> bool {
+const fn merge(classes: &mut [Option<Merged>; 2], ty: &TypeDesc, base: usize) -> bool {
     if !base.is_multiple_of(ty.align) {
         return false;
     }
     match ty.kind {
         TypeKind::Scalar(s) => {
-            // A vector's SSEUP half merges as SSE (see `classify_type`).
-            let class = if s.is_float() || matches!(s, Scalar::M128) { Eightbyte::Sse } else { Eightbyte::Integer };
+            // psABI 3.2.3: `__int128` is two INTEGER eightbytes, as if it were
+            // `struct { long low, high; }`; a `long double` X87 then X87UP; a
+            // vector merged with other fields two SSE ones (its SSEUP half
+            // merges as SSE: see `classify_type`); every other scalar is one.
             let mut eightbyte = base / 8;
             while eightbyte < (base + s.size()).div_ceil(8) {
-                let slot = &mut classes[eightbyte];
-                *slot = match (*slot, class) {
-                    (Some(Eightbyte::Integer), _) | (_, Eightbyte::Integer) => Some(Eightbyte::Integer),
-                    _ => Some(Eightbyte::Sse),
+                let class = match s {
+                    Scalar::F80 if eightbyte == base / 8 => Merged::X87,
+                    Scalar::F80 => Merged::X87Up,
+                    Scalar::M128 => Merged::Sse,
+                    _ if s.is_float() => Merged::Sse,
+                    _ => Merged::Integer,
                 };
+                classes[eightbyte] = Some(Merged::merge(classes[eightbyte], class));
                 eightbyte += 1;
             }
             true
@@ -278,12 +328,7 @@ pub fn classify(sig: &Signature) -> CallPlan {
                 if ty.is_aggregate() || matches!(class, ArgClass::X87 | ArgClass::Vector128) {
                     PassMode::Stack { offset, size: ty.size as u32 }
                 } else {
-                    PassMode::Direct(Pieces::One(Piece {
-                        offset: 0,
-                        size: ty.size as u32,
-                        loc: Loc::Stack(offset),
-                        ext: ext(ty),
-                    }))
+                    PassMode::Direct(stack_pieces(ty, offset))
                 }
             }
         })
@@ -298,18 +343,48 @@ pub fn classify(sig: &Signature) -> CallPlan {
         gpr_copies: Vec::new(),
         va_start: va_start.unwrap_or_else(|| register_save(&regs, stack)),
     });
-    CallPlan { conv: Conv::SysV64, args, ret, arg_area: stack - 8, shadow_space: 0, preserved: PRESERVED, variadic }
+    // psABI 3.2.2: rsp is 16-aligned at a call, and 32-aligned when a
+    // 32-aligned argument is on the stack (gcc's caller realigns its frame).
+    let on_stack = sig.args().iter().zip(&args).filter(|(_, mode)| matches!(mode, PassMode::Stack { .. }));
+    let arg_align = on_stack.fold(16, |align, (ty, _)| align.max(ty.align as u32));
+    CallPlan {
+        conv: Conv::SysV64,
+        args,
+        ret,
+        arg_area: stack - 8,
+        shadow_space: 0,
+        preserved: PRESERVED,
+        arg_align,
+        variadic,
+    }
 }
 
 /// The entry offset of a stack argument of type `ty` when the previous one
 /// ended at `stack`: every stack argument takes whole 8-byte slots, and one
-/// whose type is aligned past 8 (a `long double`, a struct holding one)
-/// starts at a multiple of its alignment within the argument area, which
-/// begins at entry offset 8 (psABI 3.2.3, figure 3.4's note on 16-byte
-/// alignment; gcc 12 reads a `long double` after seven `long`s at
-/// [rsp+24], and rustc puts a 16-aligned struct there too).
+/// whose type is aligned past 8 (`__int128`, `long double`, a vector, a
+/// struct holding one, an `aligned(32)` struct) starts at a multiple of its
+/// alignment within the argument area, which begins at entry offset 8
+/// (psABI 3.2.3, "the size of each argument gets rounded up to eightbytes"
+/// and figure 3.4's note on 16-byte alignment; gcc 12 and rustc place an
+/// `aligned(32)` struct at 32, gcc 12 reads a `long double` after seven
+/// `long`s at [rsp+24]).
 fn stack_slot(stack: u32, ty: &TypeDesc) -> u32 {
     8 + (stack - 8).next_multiple_of(ty.align.max(8) as u32)
+}
+
+/// A scalar on the stack: one piece, or one per eightbyte for `__int128`,
+/// which never splits between registers and stack but is two words in
+/// memory like any other 16-byte value.
+fn stack_pieces(ty: &TypeDesc, offset: u32) -> Pieces {
+    let piece = |i: u32| {
+        let size = (ty.size as u32 - 8 * i).min(8);
+        Piece { offset: 8 * i, size, loc: Loc::Stack(offset + 8 * i), ext: ext(ty) }
+    };
+    if ty.size > 8 {
+        Pieces::Two([piece(0), piece(1)])
+    } else {
+        Pieces::One(piece(0))
+    }
 }
 
 /// Where a `va_list` starts once the named arguments have taken `regs` and
@@ -454,7 +529,7 @@ impl VaList {
             }
         } else {
             // Stack arguments take whole eightbytes, aligned to 16 when the
-            // type is (no type we accept is).
+            // type is (`__int128`, psABI 3.5.7 step 7 of `va_arg`).
             let at = self.overflow_arg_area.map_addr(|a| a.next_multiple_of(ty.align.max(8)));
             // SAFETY: the caller promises the argument is there.
             unsafe {

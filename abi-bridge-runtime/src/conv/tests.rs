@@ -33,7 +33,10 @@
 //!   class is X87, X87UP or COMPLEX_X87, it is passed in memory"; "If the
 //!   class is X87, the value is returned on the X87 stack in %st0"; X87
 //!   merged with any other class is MEMORY. On the stack at a multiple of
-//!   16 (gcc 12 reads one after seven `long`s at [rsp+24]). win64: gcc's
+//!   16 (gcc 12 reads one after seven `long`s at [rsp+24]). Merge rule (d),
+//!   INTEGER, comes before (e), X87 or X87UP to MEMORY: a 16-byte union of
+//!   a `long double` and integers covering both eightbytes is INTEGER,
+//!   INTEGER (gcc 12 `-S`). win64: gcc's
 //!   `ms_abi` (there is no Microsoft rule: MSVC's `long double` is
 //!   `double`) passes it by reference and returns it through rcx (gcc 12
 //!   `-S`: `fldt (%r8)`, `fstpt (%rcx)`).
@@ -48,9 +51,10 @@
 //!   wrapping one is an ordinary 16-byte aggregate (rustc and gcc 12:
 //!   by reference, through rcx).
 //!
-//! The notation: scalars `i8 u8 i16 u16 i32 u32 i64 u64 bool f32 f64 ptr
-//! fnptr`, `cf32` and `cf64` (`_Complex float`, `_Complex double`), `f80` (`long
-//! double`), `m128` (a 128-bit vector); `{a,b}` a C struct; `<a|b>` a C union; `t[n]` an array (as a field
+//! The notation: scalars `i8 u8 i16 u16 i32 u32 i64 u64 i128 u128 bool f32
+//! f64 ptr fnptr`, `cf32` and `cf64` (`_Complex float`, `_Complex double`),
+//! `f80` (`long double`), `m128` (a 128-bit vector); `{a,b}` a C struct;
+//! `<a|b>` a C union; `t[n]` an array (as a field
 //! only); `packed{a,b}` a struct with no padding and alignment 1; `n*t` in a
 //! list is `n` copies of `t`; a signature is `args -> ret` (`void` for none);
 //! `named ... variadic -> ret` is a call of a variadic function.
@@ -65,7 +69,7 @@
 use super::{sysv64, win64, Conv};
 use crate::plan::{classify, CallPlan, Reg, RegSet};
 use crate::signature::Signature;
-use crate::types::{Field, ForeignType, TypeDesc, TypeKind};
+use crate::types::{ForeignType, TypeDesc, TypeKind};
 
 /// (signature, sysv64 plan, sysv64 `arg_area`, win64 plan, win64 `arg_area`).
 type Case = (&'static str, &'static str, u32, &'static str, u32);
@@ -143,6 +147,70 @@ const CASES: &[Case] = &[
     ("ptr -> u32", "a0: rdi  ret: rax", 0, "a0: rcx  ret: rax", 32),
     ("u64 -> fnptr", "a0: rdi  ret: rax", 0, "a0: rcx  ret: rax", 32),
     ("fnptr -> ptr", "a0: rdi  ret: rax", 0, "a0: rcx  ret: rax", 32),
+    // ---- 128-bit integers ----
+    // sysv64: two INTEGER eightbytes (psABI 3.2.3: "__int128 ... as if it
+    // were struct { long low, high; }"), a register pair or all of it on the
+    // stack at a multiple of 16 (gcc 12 and rustc 1.95 both read an i128
+    // after seven i64 at [rsp+24]). win64: by reference, like any 16-byte
+    // value (rustc `x86_win64.rs`, LLVM `CC_X86_Win64_C`: "i128 ... passed
+    // indirectly"), and returned in xmm0 (gcc 12, clang, rustc; see
+    // `win64::WIDE_INT_RETURN`).
+    ("i128 -> i128", "a0: {rdi, rsi}  ret: {rax, rdx}", 0, "a0: by-ref(rcx)  ret: xmm0(128)", 32),
+    ("u128,i32 -> u128", "a0: {rdi, rsi}  a1: rdx  ret: {rax, rdx}", 0, "a0: by-ref(rcx)  a1: rdx  ret: xmm0(128)", 32),
+    // After five integers only r9 is left: the i128 goes to the stack, the
+    // next integer still takes r9 (gcc: `s1` reads [rsp+8], [rsp+16], r9).
+    (
+        "5*i32,i128,i64 -> i128",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: {[rsp+8], [rsp+16]}  a6: r9  ret: {rax, rdx}",
+        16,
+        "a0: rcx  a1: rdx  a2: r8  a3: r9  a4: [rsp+40]  a5: by-ref([rsp+48])  a6: [rsp+56]  ret: xmm0(128)",
+        56,
+    ),
+    // On the stack at a multiple of 16 from the start of the argument area.
+    (
+        "7*i64,u128 -> i64",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: r9  a6: [rsp+8]  a7: {[rsp+24], [rsp+32]}  ret: rax",
+        32,
+        "a0: rcx  a1: rdx  a2: r8  a3: r9  a4: [rsp+40]  a5: [rsp+48]  a6: [rsp+56]  a7: by-ref([rsp+64])  ret: rax",
+        64,
+    ),
+    // A struct holding an i128 is aligned to 16 too: on the stack at [rsp+24]
+    // (gcc: `s5` reads the field at [rsp+40]). Returned as two INTEGERs by
+    // sysv64, through a hidden pointer by win64 (a 16-byte aggregate).
+    (
+        "7*i64,{u8,i128} -> {i128}",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: r9  a6: [rsp+8]  a7: [rsp+24; 32 bytes]  ret: {rax, rdx}",
+        48,
+        "a0: rdx  a1: r8  a2: r9  a3: [rsp+40]  a4: [rsp+48]  a5: [rsp+56]  a6: [rsp+64]  a7: by-ref([rsp+72])  ret: sret(rcx)",
+        72,
+    ),
+    // ---- packed and over-aligned records ----
+    // sysv64: a field at an offset that is not a multiple of its alignment
+    // makes the record MEMORY (psABI 3.2.3: "If it has unaligned fields, it
+    // has class MEMORY"; gcc's `classify_argument` checks each field's bit
+    // position); win64 goes by size only. gcc 12 and rustc: `p2`, `s3`, `s3r`.
+    (
+        "packed{u8,i32},i64 -> packed{u8,i32}",
+        "a0: [rsp+8; 5 bytes]  a1: rsi  ret: sret(rdi)",
+        8,
+        "a0: by-ref(rdx)  a1: r8  ret: sret(rcx)",
+        32,
+    ),
+    ("pack2{u8,i32} -> i32", "a0: [rsp+8; 6 bytes]  ret: rax", 8, "a0: by-ref(rcx)  ret: rax", 32),
+    ("packed{u8,u8,u16,u32} -> packed{u8,u8,u16,u32}", "a0: rdi  ret: rax", 0, "a0: rcx  ret: rax", 32),
+    // `aligned(16)` around one long: one INTEGER eightbyte (the second is
+    // padding, NO_CLASS) for sysv64 (gcc `a16`, `a16r`, and rustc); 16 bytes
+    // for win64, so by reference and returned through a hidden pointer.
+    ("align16{i64},i64 -> align16{i64}", "a0: rdi  a1: rsi  ret: rax", 0, "a0: by-ref(rdx)  a1: r8  ret: sret(rcx)", 32),
+    // `aligned(32)` on the stack sits at a multiple of 32 from the start of
+    // the argument area (gcc 12 `s2b` and rustc read it at [rsp+40]).
+    (
+        "7*i64,align32{i64},i64 -> void",
+        "a0: rdi  a1: rsi  a2: rdx  a3: rcx  a4: r8  a5: r9  a6: [rsp+8]  a7: [rsp+40; 32 bytes]  a8: [rsp+72]  ret: void",
+        72,
+        "a0: rcx  a1: rdx  a2: r8  a3: r9  a4: [rsp+40]  a5: [rsp+48]  a6: [rsp+56]  a7: by-ref([rsp+64])  a8: [rsp+72]  ret: void",
+        72,
+    ),
     // ---- running out of integer registers ----
     (
         "6*i64 -> i64",
@@ -464,6 +532,8 @@ const CASES: &[Case] = &[
     ("{f80} -> {f80}", "a0: [rsp+8; 16 bytes]  ret: st0", 16, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
     ("<f80|f64> -> <f80|f64>", "a0: [rsp+8; 16 bytes]  ret: sret(rdi)", 16, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
     ("<f80|f80> -> <f80|f80>", "a0: [rsp+8; 16 bytes]  ret: st0", 16, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
+    // Merged with INTEGER halves: two INTEGER eightbytes (gcc `u2`, `r2`).
+    ("<f80|i64[2]> -> <f80|i64[2]>", "a0: {rdi, rsi}  ret: {rax, rdx}", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
     ("{f80,i32} -> {f80,i32}", "a0: [rsp+8; 32 bytes]  ret: sret(rdi)", 32, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
     // In a struct: the parts are fields like any other.
     ("{cf32,i32} -> {cf32,i32}", "a0: {xmm0, rdi}  ret: {xmm0, rax}", 0, "a0: by-ref(rdx)  ret: sret(rcx)", 32),
@@ -499,6 +569,25 @@ fn check_invariants(conv: Conv, plan: &CallPlan, text: &str) {
     assert_eq!(plan.shadow_space, shadow, "{conv} `{text}`");
     assert_eq!(plan.preserved, preserved, "{conv} `{text}`");
     assert!(plan.arg_area >= shadow && plan.arg_area.is_multiple_of(8), "{conv} `{text}`: arg_area {}", plan.arg_area);
+}
+
+#[test]
+fn plans_say_how_aligned_the_callee_wants_its_arguments() {
+    // sysv64: rsp 32-aligned at the call when a 32-aligned value is on the
+    // stack (gcc realigns its frame for `s2b`); win64: copies aligned to
+    // their type, stricter than gcc's 16.
+    let cases = [
+        ("7*i64,align32{i64},i64 -> void", 32, 32),
+        ("align32{f32,f32} -> void", 32, 32),
+        ("align16{i64} -> align32{i64}", 16, 16),
+        ("i128,{u8,i128} -> void", 16, 16),
+        ("{f64,f64,f64},packed{u8,i32} -> void", 16, 16),
+    ];
+    for (text, sysv, win) in cases {
+        let sig = signature(text);
+        assert_eq!(classify(Conv::SysV64, &sig).arg_align, sysv, "sysv64 `{text}`");
+        assert_eq!(classify(Conv::Win64, &sig).arg_align, win, "win64 `{text}`");
+    }
 }
 
 #[test]
@@ -584,6 +673,11 @@ const CLASSES: &[(&str, &str, &str)] = &[
     ("<f64|i32[3]>", "integer, integer", "by-ref"),
     ("<f32[3]|f64>", "sse, sse", "by-ref"),
     ("<i64[3]|f64>", "memory", "by-ref"),
+    ("i128", "integer, integer", "by-ref"),
+    ("u128", "integer, integer", "by-ref"),
+    ("{i128}", "integer, integer", "by-ref"),
+    ("{u8,i128}", "memory", "by-ref"),
+    ("<i128|f64>", "integer, integer", "by-ref"),
     ("packed{u8,i32}", "memory", "by-ref"),
     ("packed{i32,u8}", "integer", "by-ref"),
     ("packed{u8,u8,u16,u32}", "integer", "integer"),
@@ -598,6 +692,12 @@ const CLASSES: &[(&str, &str, &str)] = &[
     ("<f80|f80>", "x87, x87up", "by-ref"),
     ("<f80|f64>", "memory", "by-ref"),
     ("<f80|i8>", "memory", "by-ref"),
+    // INTEGER wins over X87 and X87UP (merge rule (d) comes before (e)):
+    // gcc 12 passes these in rdi and rsi.
+    ("<f80|i64[2]>", "integer, integer", "by-ref"),
+    ("<f80|i16[5]>", "integer, integer", "by-ref"),
+    ("<f80|i32>", "memory", "by-ref"),
+    ("<f80|f32>", "memory", "by-ref"),
     ("{f80,f80}", "memory", "by-ref"),
     ("m128", "sse, sseup", "by-ref"),
     ("{m128}", "sse, sseup", "by-ref"),
@@ -606,6 +706,17 @@ const CLASSES: &[(&str, &str, &str)] = &[
     ("<m128|i64[2]>", "integer, integer", "by-ref"),
     ("{m128,f32}", "memory", "by-ref"),
     ("{m128,m128}", "memory", "by-ref"),
+    ("pack2{u8,i32}", "memory", "by-ref"),
+    ("pack2{u8,i16}", "integer", "integer"),
+    // Alignment is judged at the field's offset in the whole value (gcc's
+    // `bit_offset % mode_alignment`, rustc's `off.is_aligned`): the i16 is
+    // at 3 in the first, at 2 in the second.
+    ("{u8,u8,packed{u8,i16}}", "memory", "by-ref"),
+    ("{u8,packed{u8,i16}}", "integer", "integer"),
+    ("align16{i64}", "integer", "by-ref"),
+    ("align16{f32}", "sse", "by-ref"),
+    ("align16{f64,f64}", "sse, sse", "by-ref"),
+    ("align32{i64}", "memory", "by-ref"),
 ];
 
 #[test]
@@ -803,10 +914,16 @@ impl<'a> Parser<'a> {
     fn ty(&mut self) -> &'static TypeDesc {
         self.rest = self.rest.trim_start();
         let start = self.rest;
-        let mut ty = if self.eat("packed{") {
+        let mut ty = if self.eat("packed{") || self.eat("pack2{") {
+            let max_field_align = if start.starts_with("pack2") { 2 } else { 1 };
             let fields = self.list(",");
             self.expect("}");
-            packed(spelled(start, self.rest), &fields)
+            TypeDesc::new_struct_packed(spelled(start, self.rest), &named(&fields), max_field_align).unwrap()
+        } else if self.eat("align16{") || self.eat("align32{") {
+            let align = if start.starts_with("align16") { 16 } else { 32 };
+            let fields = self.list(",");
+            self.expect("}");
+            TypeDesc::new_struct(spelled(start, self.rest), &named(&fields)).unwrap().with_align(align).unwrap()
         } else if self.eat("{") {
             let fields = self.list(",");
             self.expect("}");
@@ -848,6 +965,8 @@ fn scalar(name: &str) -> &'static TypeDesc {
         "u32" => u32::DESC,
         "i64" => i64::DESC,
         "u64" => u64::DESC,
+        "i128" => i128::DESC,
+        "u128" => u128::DESC,
         "bool" => bool::DESC,
         "f32" => f32::DESC,
         "f64" => f64::DESC,
@@ -859,24 +978,4 @@ fn scalar(name: &str) -> &'static TypeDesc {
         "m128" => <core::arch::x86_64::__m128>::DESC,
         other => panic!("unknown scalar `{other}`"),
     }
-}
-
-/// A `__attribute__((packed))` struct: no padding, alignment 1, so its fields
-/// may sit at offsets that are not multiples of their alignment.
-fn packed(name: &str, types: &[&'static TypeDesc]) -> &'static TypeDesc {
-    let mut offset = 0;
-    let fields: Vec<Field> = named(types)
-        .into_iter()
-        .map(|(name, ty)| {
-            let field = Field { name, offset, ty };
-            offset += ty.size;
-            field
-        })
-        .collect();
-    Box::leak(Box::new(TypeDesc {
-        name: String::leak(name.to_owned()),
-        size: offset,
-        align: 1,
-        kind: TypeKind::Struct(Vec::leak(fields)),
-    }))
 }

@@ -40,18 +40,20 @@ impl ArgClass {
     }
 }
 
-/// How win64 passes (and returns) a value of type `ty`.
+/// How win64 passes (and, except for 128-bit integers, returns) a value of
+/// type `ty`.
 pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
     match ty.as_scalar() {
         Some(s) if s.is_float() => ArgClass::Sse,
-        // Microsoft's `long double` is `double`; gcc's `ms_abi` (and mingw)
-        // keep the 16-byte x87 type and pass it as any 16-byte value: by
-        // reference, returned through a hidden pointer (gcc 12 `-S`).
-        Some(Scalar::F80) => ArgClass::ByRef,
-        // "__m128 types, arrays, and strings are never passed by immediate
-        // value. Instead, a pointer is passed to memory allocated by the
-        // caller" (the copy aligned to 16); returned in xmm0, see `classify`.
-        Some(Scalar::M128) => ArgClass::ByRef,
+        // Microsoft's pages do not cover `__int128`; gcc, clang and rustc
+        // (`x86_win64.rs`: "i128 ... passed indirectly") pass it by reference
+        // to a 16-byte-aligned copy, as any 16-byte value. Microsoft's `long
+        // double` is `double`; gcc's `ms_abi` (and mingw) keep the 16-byte x87
+        // type and pass it the same way, returned through a hidden pointer
+        // (gcc 12 `-S`). "__m128 types, arrays, and strings are never passed
+        // by immediate value. Instead, a pointer is passed to memory allocated
+        // by the caller" (aligned to 16); returned in xmm0, see `classify`.
+        Some(s) if s.size() > 8 => ArgClass::ByRef,
         Some(_) => ArgClass::Integer,
         // Aggregates of size 1, 2, 4 or 8 go as if they were an integer of
         // that size; any other size goes by pointer to a caller-made copy.
@@ -60,6 +62,30 @@ pub const fn classify_type(ty: &TypeDesc) -> ArgClass {
             _ => ArgClass::ByRef,
         },
     }
+}
+
+/// Where a win64 function returns a 128-bit integer (`__int128`, `i128`,
+/// `u128`): the rule is the compilers', since Microsoft's convention has no
+/// such type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WideIntReturn {
+    /// The whole value in xmm0, low eightbyte first: gcc 12, clang (LLVM's
+    /// `RetCC_X86_Win64_C` gives `i128` to xmm0) and rustc (`x86_win64.rs`
+    /// casts an `i128` return to a 16-byte vector).
+    Xmm0,
+    /// Through a hidden pointer, like any other 16-byte aggregate: where gcc
+    /// trunk is moving.
+    Sret,
+}
+
+/// The rule abi-bridge follows: the one of the compilers that build the code
+/// it meets today (gcc 12, clang, rustc 1.95). A change here changes every
+/// win64 plan returning `i128` or `u128` and nothing else.
+pub const WIDE_INT_RETURN: WideIntReturn = WideIntReturn::Xmm0;
+
+/// `true` for `i128` and `u128`.
+fn is_wide_int(ty: &TypeDesc) -> bool {
+    matches!(ty.as_scalar(), Some(Scalar::I128 | Scalar::U128))
 }
 
 /// The integer registers of slots 0–3; slot i's vector register is xmm i.
@@ -94,6 +120,10 @@ pub const PRESERVED: RegSet = RegSet::of(&[
 pub fn classify(sig: &Signature) -> CallPlan {
     let ret = match sig.ret() {
         None => RetMode::Void,
+        // 128-bit integers: see `WIDE_INT_RETURN` (otherwise by-ref, as below).
+        Some(ty) if is_wide_int(ty) && WIDE_INT_RETURN == WideIntReturn::Xmm0 => {
+            RetMode::Direct(Pieces::One(whole(ty, Loc::Reg(Reg::Xmm(0)))))
+        }
         // "__m128 types ... are returned in XMM0" (a bare vector only: a
         // struct holding one is a 16-byte aggregate, returned through rcx).
         Some(ty) if ty.as_scalar() == Some(Scalar::M128) => {
@@ -131,8 +161,13 @@ pub fn classify(sig: &Signature) -> CallPlan {
 
     let slots = first_slot + args.len();
     let variadic = sig.fixed_args().map(|fixed| variadic(&args, first_slot, fixed));
+    // By-reference copies are aligned to their type (16 at least, as
+    // Microsoft asks: "aligned on a 16-byte boundary").
+    let by_ref = sig.args().iter().zip(&args).filter(|(_, mode)| matches!(mode, PassMode::Indirect(_)));
+    let arg_align = by_ref.fold(16, |align, (ty, _)| align.max(ty.align as u32));
     CallPlan {
         conv: Conv::Win64,
+        arg_align,
         args,
         ret,
         arg_area: SHADOW_SPACE + 8 * slots.saturating_sub(4) as u32,

@@ -373,7 +373,7 @@ impl Generator<'_> {
 
 /// The width that moves all of a piece of `size` bytes through memory we
 /// own (rounded up to whole eightbytes): 8, or 16 for a piece that fills a
-/// vector register (a vector).
+/// vector register (a vector, or win64's `i128` return in xmm0).
 pub(super) fn whole_register(size: u32) -> u32 {
     if size > 8 {
         16

@@ -65,8 +65,8 @@ fn extend_in_place(a: &mut Asm, g: Gpr, size: u32, ext: Ext) {
 }
 
 /// `dst <- [m]`, reading `width` bytes (1, 2, 4 or 8; 16 into a vector
-/// register, unaligned), extending small integers as `ext` asks
-/// (zero-extending when it asks nothing).
+/// register, unaligned), extending small
+/// integers as `ext` asks (zero-extending when it asks nothing).
 pub(crate) fn load(a: &mut Asm, dst: Reg, m: Addr, width: u32, ext: Ext) {
     let (b, d) = (r(m.base), m.disp);
     match dst {
@@ -128,8 +128,8 @@ pub(crate) fn chunks(size: u32) -> impl Iterator<Item = (u32, u32)> {
 }
 
 /// Writes exactly `size` bytes of the value in `src` (1 to 8 bytes, or 16
-/// from a vector register) to `[m]`, using `scratch` for the sizes that
-/// are not a power of two.
+/// from a vector register) to `[m]`, using `scratch` for the sizes that are
+/// not a power of two.
 pub(crate) fn store_exact(a: &mut Asm, m: Addr, src: Reg, size: u32, scratch: Gpr) {
     if matches!(size, 1 | 2 | 4 | 8 | 16) {
         return store(a, m, src, size);
@@ -237,6 +237,27 @@ pub(crate) fn fstp_x87(a: &mut Asm, m: Addr) {
     dynasm!(a ; .arch x64 ; fstp TWORD [Rq(r(m.base)) + m.disp]);
 }
 
+/// The 16-byte value in vector register `src` into `lo` (low eightbyte) and
+/// `hi`, through the vector register `x` (SSE2 only: no `pextrq`).
+pub(crate) fn xmm_to_gpr_pair(a: &mut Asm, lo: Gpr, hi: Gpr, src: u8, x: u8) {
+    dynasm!(a ; .arch x64
+        ; movq Rq(r(lo)), Rx(src)
+        ; movhlps Rx(x), Rx(src)
+        ; movq Rq(r(hi)), Rx(x)
+    );
+}
+
+/// `lo` (low eightbyte) and `hi` joined into vector register `dst`, through
+/// the vector register `x`. In registers, because two 8-byte stores read
+/// back by one 16-byte load cannot be store-forwarded.
+pub(crate) fn gpr_pair_to_xmm(a: &mut Asm, dst: u8, lo: Gpr, hi: Gpr, x: u8) {
+    dynasm!(a ; .arch x64
+        ; movq Rx(dst), Rq(r(lo))
+        ; movq Rx(x), Rq(r(hi))
+        ; punpcklqdq Rx(dst), Rx(x)
+    );
+}
+
 /// `dst <- value` (32 bits, zero-extended to 64).
 pub(crate) fn mov_imm32(a: &mut Asm, dst: Gpr, value: u32) {
     dynasm!(a ; .arch x64 ; mov Rd(r(dst)), value as i32);
@@ -268,6 +289,12 @@ pub(crate) fn adjust_rsp(a: &mut Asm, bytes: i32) {
         b if b > 0 => dynasm!(a ; .arch x64 ; sub rsp, b),
         b => dynasm!(a ; .arch x64 ; add rsp, -b),
     }
+}
+
+/// Rounds rsp down to a multiple of `align` (a power of two).
+pub(crate) fn align_rsp_down(a: &mut Asm, align: u32) {
+    let mask = -(align as i32);
+    dynasm!(a ; .arch x64 ; and rsp, mask);
 }
 
 /// Saves a whole vector register to a 16-byte-aligned frame slot.

@@ -11,6 +11,12 @@
 //! [rsp + sub]          pushed general-purpose registers, then the return address
 //! ```
 //!
+//! When the callee expects more than 16-byte alignment (an `aligned(32)`
+//! argument on its stack or by reference), rbp is pushed after the other
+//! registers and keeps rsp's value from then on, rsp is rounded down to that
+//! alignment below the frame, and the caller's stack arguments are read
+//! through rbp.
+//!
 //! The frame's size is known only once every copy is planned, so moves are
 //! planned with addresses relative to a [`Base`] and resolved at emission.
 
@@ -71,6 +77,9 @@ pub(super) struct Frame {
     xmm_saves: Vec<u8>,
     /// Bytes in use below the xmm saves: the argument area, then copies.
     top: u32,
+    /// What rsp is aligned to at the call and every copy is aligned to:
+    /// the callee's `arg_align` (16, or 32 for an `aligned(32)` argument).
+    align: u32,
 }
 
 /// Stack pages are touched one by one when a frame spans more than this
@@ -85,14 +94,16 @@ impl Frame {
         let clobbered = caller.preserved.minus(callee.preserved);
         let gpr_saves = clobbered.iter().filter_map(|r| if let Reg::Gpr(g) = r { Some(g) } else { None }).collect();
         let xmm_saves = clobbered.iter().filter_map(|r| if let Reg::Xmm(x) = r { Some(x) } else { None }).collect();
-        Frame { gpr_saves, xmm_saves, top: callee.arg_area.next_multiple_of(16) }
+        let align = callee.arg_align.max(16);
+        Frame { gpr_saves, xmm_saves, top: callee.arg_area.next_multiple_of(align), align }
     }
 
-    /// A 16-byte-aligned copy area of at least `size` bytes, rounded to whole
-    /// eightbytes so pieces can be written 8 bytes at a time.
+    /// A copy area of at least `size` bytes aligned as the callee expects
+    /// its by-reference copies (16 at least), rounded to whole eightbytes so
+    /// pieces can be written 8 bytes at a time.
     pub(super) fn temp(&mut self, size: u32) -> Mem {
-        let at = self.top;
-        self.top += size.next_multiple_of(16);
+        let at = self.top.next_multiple_of(self.align);
+        self.top = at + size.next_multiple_of(16);
         Mem { base: Base::Frame, disp: at as i32 }
     }
 
@@ -108,8 +119,10 @@ impl Frame {
         // At entry rsp is 8 past a multiple of 16 (the return address); the
         // call inside must happen with rsp a multiple of 16.
         let pushed = 8 * self.gpr_saves.len() as u32;
-        let sub = raw + (16 - (8 + pushed + raw) % 16) % 16;
-        Layout { gpr_saves: self.gpr_saves.clone(), xmm_saves: self.xmm_saves.clone(), xmm_area, sub, pushed }
+        // More than 16: the frame is realigned below rbp (see `Layout`).
+        let (sub, realign) =
+            if self.align > 16 { (raw, Some(self.align)) } else { (raw + (16 - (8 + pushed + raw) % 16) % 16, None) };
+        Layout { gpr_saves: self.gpr_saves.clone(), xmm_saves: self.xmm_saves.clone(), xmm_area, sub, pushed, realign }
     }
 }
 
@@ -125,12 +138,18 @@ pub(super) struct Layout {
     sub: u32,
     /// Bytes pushed.
     pushed: u32,
+    /// When the callee expects more than 16-byte alignment: the prologue
+    /// also pushes rbp, keeps the entry rsp there (caller's stack arguments
+    /// are then read through rbp) and rounds rsp down to this alignment.
+    realign: Option<u32>,
 }
 
 impl Layout {
     /// The operand that reaches `m` between prologue and epilogue.
     pub(super) fn resolve(&self, m: Mem) -> Addr {
         match m.base {
+            // rbp holds rsp right after the pushes and its own push.
+            Base::Entry if self.realign.is_some() => Addr { base: Gpr::Rbp, disp: m.disp + (self.pushed + 8) as i32 },
             Base::Entry => Addr { base: Gpr::Rsp, disp: m.disp + (self.sub + self.pushed) as i32 },
             Base::Frame => Addr { base: Gpr::Rsp, disp: m.disp },
             Base::Reg(g) => Addr { base: g, disp: m.disp },
@@ -147,6 +166,10 @@ impl Layout {
         for &g in &self.gpr_saves {
             emit::push(a, g);
         }
+        if self.realign.is_some() {
+            emit::push(a, Gpr::Rbp);
+            emit::reg_to_reg(a, Reg::Gpr(Gpr::Rbp), Reg::Gpr(Gpr::Rsp), 8, crate::plan::Ext::None);
+        }
         // A frame of a page or more is allocated a page at a time, each page
         // touched as it is taken, as compilers' stack probes do: the first
         // fault then lands in the guard page, never past it. The remainder
@@ -160,6 +183,9 @@ impl Layout {
             self.sub
         };
         emit::adjust_rsp(a, rest as i32);
+        if let Some(align) = self.realign {
+            emit::align_rsp_down(a, align);
+        }
         for (i, &x) in self.xmm_saves.iter().enumerate() {
             emit::save_xmm(a, self.xmm_slot(i), x);
         }
@@ -170,7 +196,12 @@ impl Layout {
         for (i, &x) in self.xmm_saves.iter().enumerate() {
             emit::restore_xmm(a, x, self.xmm_slot(i));
         }
-        emit::adjust_rsp(a, -(self.sub as i32));
+        if self.realign.is_some() {
+            emit::reg_to_reg(a, Reg::Gpr(Gpr::Rsp), Reg::Gpr(Gpr::Rbp), 8, crate::plan::Ext::None);
+            emit::pop(a, Gpr::Rbp);
+        } else {
+            emit::adjust_rsp(a, -(self.sub as i32));
+        }
         for &g in self.gpr_saves.iter().rev() {
             emit::pop(a, g);
         }

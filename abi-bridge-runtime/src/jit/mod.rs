@@ -402,6 +402,73 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_win64_i128_return_moves_whole_through_xmm0() {
+        // win64 returns an i128 in all of xmm0, sysv64 in rax:rdx: split
+        // and joined in registers (two 8-byte stores read back by one
+        // 16-byte load would stall on store forwarding).
+        let sig = Signature::of::<fn(i64) -> i128>();
+        assert_eq!(
+            code(Conv::SysV64, Conv::Win64, sig.clone(), Shape::TargetFirst),
+            [
+                "sub rsp,28h",
+                "mov rcx,rsi",
+                "call rdi",
+                "movq rax,xmm0",
+                "movhlps xmm1,xmm0",
+                "movq rdx,xmm1",
+                "add rsp,28h",
+                "ret"
+            ]
+        );
+        let from_win = code(Conv::Win64, Conv::SysV64, sig, Shape::Trampoline);
+        let call = from_win.iter().position(|l| l.starts_with("call")).expect("a call");
+        assert_eq!(&from_win[call + 1..call + 4], ["movq xmm0,rax", "movq xmm1,rdx", "punpcklqdq xmm0,xmm1"]);
+        // The argument: a 16-byte copy of rsi:rdx, and its address.
+        let code = code(Conv::SysV64, Conv::Win64, Signature::of::<fn(i128)>(), Shape::TargetFirst);
+        assert_eq!(&code[1..4], ["mov [rsp+20h],rsi", "mov [rsp+28h],rdx", "lea rcx,[rsp+20h]"], "{code:#?}");
+    }
+
+    #[test]
+    fn a_callee_wanting_32_byte_alignment_gets_a_realigned_frame() {
+        // win64 wants a 32-aligned struct by reference: sysv64 passed it on
+        // its stack, at a 32-aligned address (its caller's duty), so the
+        // thunk hands that copy on, reading it through rbp; the frame below
+        // is rounded down to 32.
+        let pair = crate::TypeDesc::new_struct("Pair", &[("a", i64::DESC), ("b", i64::DESC)]).unwrap();
+        let block = pair.with_align(32).unwrap();
+        let sig = Signature::new(&[block, i64::DESC], None).unwrap();
+        assert_eq!(
+            code(Conv::SysV64, Conv::Win64, sig.clone(), Shape::TargetFirst),
+            [
+                "push rbp",
+                "mov rbp,rsp",
+                "sub rsp,20h",
+                "and rsp,0FFFFFFFFFFFFFFE0h",
+                "lea rcx,[rbp+10h]",
+                "mov rdx,rsi",
+                "call rdi",
+                "mov rsp,rbp",
+                "pop rbp",
+                "ret"
+            ]
+        );
+        // The other way the thunk copies the value onto the sysv64 stack,
+        // which must then be 32-aligned at the call: the same realignment,
+        // after the win64 caller's registers are saved.
+        let code = code(Conv::Win64, Conv::SysV64, sig, Shape::Trampoline);
+        let at = code.iter().position(|l| l == "push rbp").unwrap_or_else(|| panic!("{code:#?}"));
+        assert_eq!(&code[at - 2..at + 2], ["push rsi", "push rdi", "push rbp", "mov rbp,rsp"], "{code:#?}");
+        assert!(code.iter().any(|l| l == "and rsp,0FFFFFFFFFFFFFFE0h"), "{code:#?}");
+        assert_eq!(&code[code.len() - 5..], ["mov rsp,rbp", "pop rbp", "pop rdi", "pop rsi", "ret"], "{code:#?}");
+        // 16-byte alignment is what every frame has: no rbp.
+        let plain = Signature::new(&[pair.with_align(16).unwrap()], None).unwrap();
+        for (from, to) in [(Conv::SysV64, Conv::Win64), (Conv::Win64, Conv::SysV64)] {
+            let code = super::tests::code(from, to, plain.clone(), Shape::Trampoline);
+            assert!(!code.iter().any(|l| l.contains("rbp")), "{code:#?}");
+        }
+    }
+
     fn printf_call() -> Signature {
         Signature::new_variadic(&[<*const u8>::DESC], &[f64::DESC, i32::DESC], Some(i32::DESC)).unwrap()
     }

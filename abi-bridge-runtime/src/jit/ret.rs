@@ -8,7 +8,7 @@ use super::emit::{self, Addr, Asm};
 use super::frame::Layout;
 use super::moves::{self, RegMove, Src};
 use super::{Generator, MemMove, CALL, COPY};
-use crate::plan::{Ext, Gpr, Loc, Reg, RetMode};
+use crate::plan::{Ext, Gpr, Loc, Piece, Pieces, Reg, RetMode};
 
 impl Generator<'_> {
     /// Before the call: where the callee's return value will go.
@@ -32,7 +32,7 @@ impl Generator<'_> {
                 self.ret_temp = Some(buf);
                 self.regs.push(pointer_move(*pointer, Src::AddrOf(buf)));
             }
-            (RetMode::Direct(pc), RetMode::Direct(pt)) if !pc.same_split(pt) => {
+            (RetMode::Direct(pc), RetMode::Direct(pt)) if !pc.same_split(pt) && WholeXmm::of(pc, pt).is_none() => {
                 self.ret_temp = Some(self.frame.temp(pc.value_size()));
             }
             // st0 on one side only: the value passes through a buffer of ours
@@ -71,6 +71,15 @@ impl Generator<'_> {
                     .collect();
                 let busy = self.b.caller.ret_regs().union(self.b.callee.ret_regs());
                 moves::resolve(a, &moves, COPY, self.xmm_scratch(busy));
+            }
+            (RetMode::Direct(pc), RetMode::Direct(pt)) if WholeXmm::of(pc, pt).is_some() => {
+                let busy = self.b.caller.ret_regs().union(self.b.callee.ret_regs());
+                let x = self.xmm_scratch(busy);
+                match WholeXmm::of(pc, pt) {
+                    Some(WholeXmm::FromGprs { xmm, lo, hi }) => emit::gpr_pair_to_xmm(a, xmm, lo, hi, x),
+                    Some(WholeXmm::ToGprs { xmm, lo, hi }) => emit::xmm_to_gpr_pair(a, lo, hi, xmm, x),
+                    None => unreachable!("matched above"),
+                }
             }
             (RetMode::Direct(pc), rt) => {
                 let buf = layout.resolve(self.ret_temp.expect("a return buffer was planned"));
@@ -125,6 +134,37 @@ impl Generator<'_> {
 
 /// The bytes of an x87 value in memory (`fld`/`fstp` of a tbyte).
 const X87_BYTES: u32 = 10;
+/// A 16-byte return value that one side has in a whole vector register and
+/// the other in two general registers (win64's and sysv64's `i128`): moved
+/// between registers, never through memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WholeXmm {
+    /// The caller wants `xmm`; the callee returns `lo`, `hi`.
+    FromGprs { xmm: u8, lo: Gpr, hi: Gpr },
+    /// The caller wants `lo`, `hi`; the callee returns `xmm`.
+    ToGprs { xmm: u8, lo: Gpr, hi: Gpr },
+}
+
+impl WholeXmm {
+    /// The case of the caller's pieces `pc` and the callee's `pt`, if it is one.
+    fn of(pc: &Pieces, pt: &Pieces) -> Option<WholeXmm> {
+        let whole = |p: &Pieces| match *p {
+            Pieces::One(Piece { offset: 0, size: 16, loc: Loc::Reg(Reg::Xmm(x)), .. }) => Some(x),
+            _ => None,
+        };
+        let pair = |p: &Pieces| match *p {
+            Pieces::Two(
+                [Piece { offset: 0, size: 8, loc: Loc::Reg(Reg::Gpr(lo)), .. }, Piece { offset: 8, size: 8, loc: Loc::Reg(Reg::Gpr(hi)), .. }],
+            ) => Some((lo, hi)),
+            _ => None,
+        };
+        match (whole(pc), pair(pt), pair(pc), whole(pt)) {
+            (Some(xmm), Some((lo, hi)), _, _) => Some(WholeXmm::FromGprs { xmm, lo, hi }),
+            (_, _, Some((lo, hi)), Some(xmm)) => Some(WholeXmm::ToGprs { xmm, lo, hi }),
+            _ => None,
+        }
+    }
+}
 
 /// A move of the hidden return pointer into `dst`.
 fn pointer_move<A>(dst: Gpr, src: Src<A>) -> RegMove<A> {

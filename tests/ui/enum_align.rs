@@ -1,9 +1,10 @@
 use abi_bridge::ForeignType;
 
 #[derive(Clone, Copy, ForeignType)]
-#[repr(C, align(16))]
-struct Aligned {
-    x: f32,
+#[repr(u8, align(4))]
+enum Mode {
+    Off,
+    On,
 }
 
 fn main() {}

@@ -1,7 +1,7 @@
 use abi_bridge::ForeignType;
 
 #[derive(Clone, Copy, ForeignType)]
-#[repr(C, packed)]
+#[repr(C, packed, align(16))]
 struct Header {
     tag: u8,
     len: u32,
