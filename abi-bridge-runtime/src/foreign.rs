@@ -20,8 +20,8 @@ pub use crate::{Conv, Error};
 pub use libloading;
 
 use crate::callback::{Callback, CallbackFn};
+use crate::signature::assert_passable;
 use crate::thunk::{self, Shape};
-use crate::types::TypeKind;
 
 /// How an argument of type `Self` of a `#[foreign_abi]` function reaches
 /// foreign code of convention `To`: as itself (a [`ForeignType`], with a
@@ -131,11 +131,7 @@ const fn conv_variant(conv: Conv) -> &'static str {
 /// The compile-time check of one argument of a `conv` function (named or
 /// variadic).
 pub(crate) const fn check_argument(ty: &TypeDesc, conv: Conv) {
-    if let TypeKind::Array { .. } = ty.kind {
-        panic!(
-            "C never passes arrays by value: declare the parameter as a pointer to the first element (`*const T`), or wrap the array in a #[repr(C)] struct"
-        );
-    }
+    assert_passable(ty);
     // A function pointer argument itself is converted; one inside a struct cannot be.
     if ty.is_aggregate() && ty.fn_pointer_not_of(conv).is_some() {
         match conv {
@@ -154,9 +150,7 @@ pub(crate) const fn check_argument(ty: &TypeDesc, conv: Conv) {
 /// cannot be returned is then reported once, by the projection).
 pub const fn check_return(ret: Option<&TypeDesc>, conv: Conv) {
     let Some(ty) = ret else { return };
-    if let TypeKind::Array { .. } = ty.kind {
-        panic!("C never returns arrays by value: return a pointer, or wrap the array in a #[repr(C)] struct");
-    }
+    assert_passable(ty);
     if ty.fn_pointer_not_of(conv).is_some() {
         match conv {
             Conv::Win64 => panic!(

@@ -233,10 +233,13 @@ pub trait FnSignature {
     const RET: Option<&'static TypeDesc>;
 }
 
-/// Rejects, at compile time, an array used as a whole argument or return value.
-const fn assert_passable(ty: &TypeDesc) -> &TypeDesc {
+/// Rejects, at compile time, an array used as a whole argument or return
+/// value (here and in the checks `#[foreign_abi]` declarations get).
+pub(crate) const fn assert_passable(ty: &TypeDesc) -> &TypeDesc {
     if let TypeKind::Array { .. } = ty.kind {
-        panic!("C never passes arrays by value: pass a pointer, or wrap the array in a #[repr(C)] struct");
+        panic!(
+            "C never passes or returns arrays by value: use a pointer to the first element (`*const T`), or wrap the array in a #[repr(C)] struct"
+        );
     }
     ty
 }
