@@ -60,6 +60,7 @@ mod hash;
 mod jit;
 pub mod layout;
 pub mod library;
+pub mod pe;
 mod memory;
 pub mod plan;
 pub mod signature;

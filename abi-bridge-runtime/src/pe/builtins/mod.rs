@@ -1,0 +1,1 @@
+//! SKELETON (environment engineer): the built-in kernel32, msvcrt and UCRT.

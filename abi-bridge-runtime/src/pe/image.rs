@@ -1,0 +1,1 @@
+//! SKELETON (core engineer): the parsed view of a PE image (through `object`).

@@ -1,0 +1,1 @@
+//! SKELETON (core engineer): reserving, copying, relocating and protecting an image.
