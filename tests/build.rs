@@ -26,7 +26,13 @@
 //!   arguments for the variadic callees of `c/variadic.c`, and gcc callers
 //!   of each list (`build/variadic.rs`, `tests/variadic_vs_gcc.rs`).
 //!
-//! The three C builds are independent and run at once.
+//! - The Windows PE DLL fixtures of `dll/` (`build/pe_dlls.rs`): their
+//!   folder is `ABT_PE_DLLS` at compile time, and `ABT_PE_DLLS_BUILT` says
+//!   whether they were built here by mingw-w64 (else they are the checked-in
+//!   builds). `dll/pe_abi.c` is also built as an ELF with `-mabi=ms`
+//!   (`ABT_PE_ABI_SO`), the DLL's twin.
+//!
+//! The C builds are independent and run at once.
 
 #[path = "build/corpus.rs"]
 mod corpus;
@@ -38,6 +44,8 @@ mod emit_callbacks;
 mod emit_rust;
 #[path = "build/emit_thunks.rs"]
 mod emit_thunks;
+#[path = "build/pe_dlls.rs"]
+mod pe_dlls;
 #[path = "build/variadic.rs"]
 mod variadic;
 
@@ -85,6 +93,19 @@ fn main() {
             static_lib(&out, "abt_variadic", &["c/variadic.c".into(), out.join("variadic_drivers.c")]);
             shared_object(&out, "abt_variadic", "ABT_VARIADIC_SO", &["c/variadic.c".into()]);
         });
+        s.spawn(|| {
+            let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+            let dlls = pe_dlls::provide(&manifest, &out);
+            println!("cargo:rustc-env=ABT_PE_DLLS={}", dlls.dir.display());
+            println!("cargo:rustc-env=ABT_PE_DLLS_BUILT={}", u8::from(dlls.built));
+            shared_object_with(
+                &out,
+                "abt_pe_abi",
+                "ABT_PE_ABI_SO",
+                &["dll/pe_abi.c".into()],
+                &["-mabi=ms", "-fno-tree-loop-distribute-patterns"],
+            );
+        });
         shared_object(&out, "abt_corpus", "ABT_CORPUS_SO", &["c/corpus_support.c".into(), out.join("corpus.c")]);
     });
     // The drivers' thread helper calls pthread_create.
@@ -116,10 +137,16 @@ fn static_lib(out: &Path, name: &str, files: &[PathBuf]) {
 /// `c/layer.c`). `-Bsymbolic` binds the library's own references (the
 /// corpus's received-hash slot) inside it, whatever else the process defines.
 fn shared_object(out: &Path, name: &str, env: &str, files: &[PathBuf]) {
+    shared_object_with(out, name, env, files, &[]);
+}
+
+/// [`shared_object`] with extra compiler flags.
+fn shared_object_with(out: &Path, name: &str, env: &str, files: &[PathBuf], flags: &[&str]) {
     let so = out.join(format!("lib{name}.so"));
     let status = Command::new("gcc")
         .args(["-shared", "-fPIC", "-O2", "-std=c11", "-Wall", "-Wextra", "-Wno-psabi", "-Wl,-Bsymbolic", "-Ic", "-I"])
         .arg(out)
+        .args(flags)
         .arg("-o")
         .arg(&so)
         .args(files)

@@ -1,0 +1,180 @@
+/* A DLL that leans on the C runtime and kernel32, as real ones do: heap,
+ * strings, qsort with its own comparator, snprintf, __thread, the last-error
+ * state, a stack frame that needs probing, threads it starts itself, TLS
+ * callbacks, constructors and DllMain. Built by mingw-w64 against msvcrt. */
+#include <windows.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPORT __declspec(dllexport)
+
+/* Provided by the host at load time (LoadOptions::import...): the DLL calls
+ * it from DllMain and from an export. */
+__declspec(dllimport) void host_notify(int32_t event, int32_t value);
+
+/* The order things ran in: 1 = TLS callback, 2 = constructor, 3 = DllMain. */
+static volatile int32_t order[8];
+static volatile int32_t steps;
+static volatile int32_t constructor_runs, attach_runs, tls_callback_runs, thread_attaches;
+
+static void note(int32_t what) {
+    if (steps < 8) order[steps] = what;
+    steps++;
+}
+
+__attribute__((constructor)) static void at_load(void) {
+    constructor_runs++;
+    note(2);
+}
+
+static void NTAPI tls_callback(PVOID module, DWORD reason, PVOID reserved) {
+    (void)module;
+    (void)reserved;
+    if (reason == DLL_PROCESS_ATTACH) {
+        tls_callback_runs++;
+        note(1);
+    }
+}
+/* The linker collects .CRT$XL* pointers into the TLS directory's callbacks;
+ * `_tls_used` is mingw's directory itself. */
+extern const IMAGE_TLS_DIRECTORY _tls_used;
+__attribute__((section(".CRT$XLB"), used)) const PIMAGE_TLS_CALLBACK crt_tls_callback = tls_callback;
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved) {
+    (void)instance;
+    (void)reserved;
+    if (reason == DLL_PROCESS_ATTACH) {
+        attach_runs++;
+        note(3);
+        host_notify(1, attach_runs);
+    } else if (reason == DLL_THREAD_ATTACH) {
+        thread_attaches++;
+    }
+    return TRUE;
+}
+
+/* How often each initialiser ran, and in which order (one digit each). */
+EXPORT int32_t crt_init_record(int32_t *constructors, int32_t *attaches, int32_t *tls_callbacks) {
+    *constructors = constructor_runs;
+    *attaches = attach_runs;
+    *tls_callbacks = tls_callback_runs;
+    int32_t digits = 0;
+    for (int32_t i = 0; i < steps && i < 8; i++) digits = digits * 10 + order[i];
+    return digits;
+}
+
+EXPORT int32_t crt_thread_attaches(void) { return thread_attaches; }
+
+EXPORT size_t crt_strlen(const char *s) { return strlen(s); }
+
+/* malloc + memcpy + free: a copy of `s` reversed, written to `out`. */
+EXPORT int32_t crt_reverse(const char *s, char *out, size_t n) {
+    size_t len = strlen(s);
+    if (len + 1 > n) return -1;
+    char *tmp = malloc(len + 1);
+    if (!tmp) return -2;
+    for (size_t i = 0; i < len; i++) tmp[i] = s[len - 1 - i];
+    tmp[len] = 0;
+    memcpy(out, tmp, len + 1);
+    free(tmp);
+    return (int32_t)len;
+}
+
+static int by_value_descending(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x < y) - (x > y);
+}
+
+/* qsort from the runtime, called back with the DLL's own comparator. */
+EXPORT void crt_sort_descending(int32_t *values, int32_t n) {
+    qsort(values, (size_t)n, sizeof *values, by_value_descending);
+}
+
+/* qsort with the host's comparator (a win64 callback). */
+EXPORT void crt_sort_with(int32_t *values, int32_t n, int (*compare)(const void *, const void *)) {
+    qsort(values, (size_t)n, sizeof *values, compare);
+}
+
+/* snprintf as mingw-w64 compiles it: its own implementation, linked into
+ * the DLL, which leans on msvcrt for locale data and wide strings. */
+EXPORT int32_t crt_format(char *buf, size_t n, int32_t d, double f, double e, const char *s) {
+    return snprintf(buf, n, "%d %f %e %s", d, f, e, s);
+}
+
+/* msvcrt's own variadic _snprintf and printf, imported: the host's
+ * reverse variadic entries serve them. */
+EXPORT int32_t crt_format_imported(char *buf, size_t n, int32_t d, long l, double f, double e, const char *s,
+                                   const void *p, char c) {
+    return _snprintf(buf, n, "%d %ld %f %e %s %p %c", d, l, f, e, s, p, c);
+}
+
+EXPORT int32_t crt_print(const char *s, int32_t d) { return printf("pe_crt says: %s %d\n", s, d); }
+
+static __thread int32_t per_thread = 7;
+
+EXPORT int32_t crt_tls_swap(int32_t value) {
+    int32_t old = per_thread;
+    per_thread = value;
+    return old;
+}
+
+EXPORT void crt_set_error(uint32_t code) { SetLastError(code); }
+EXPORT uint32_t crt_get_error(void) { return GetLastError(); }
+
+/* 64 KiB of locals: gcc calls ___chkstk_ms to touch each page in order. */
+EXPORT int32_t crt_deep_frame(int32_t seed) {
+    volatile uint8_t big[64 * 1024];
+    for (size_t i = 0; i < sizeof big; i += 4096) big[i] = (uint8_t)(seed + i / 4096);
+    int32_t sum = 0;
+    for (size_t i = 0; i < sizeof big; i += 4096) sum += big[i];
+    return sum;
+}
+
+EXPORT int32_t crt_notify_host(int32_t value) {
+    host_notify(2, value);
+    return value + 1;
+}
+
+typedef struct {
+    int32_t input;
+    int32_t output;
+    int32_t last_error_seen;
+} Job;
+
+static DWORD WINAPI worker(LPVOID arg) {
+    Job *job = arg;
+    SetLastError(1234);
+    job->output = job->input * 3 + per_thread;
+    job->last_error_seen = (int32_t)GetLastError();
+    return 0;
+}
+
+/* Starts its own thread with CreateThread and waits for it. */
+EXPORT int32_t crt_run_thread(int32_t input, int32_t *last_error_seen) {
+    Job job = { input, 0, 0 };
+    HANDLE t = CreateThread(NULL, 0, worker, &job, 0, NULL);
+    if (!t) return -1;
+    if (WaitForSingleObject(t, INFINITE) != WAIT_OBJECT_0) return -2;
+    CloseHandle(t);
+    *last_error_seen = job.last_error_seen;
+    return job.output;
+}
+
+static CRITICAL_SECTION lock;
+static int64_t counter;
+static volatile LONG lock_ready;
+
+EXPORT int64_t crt_locked_add(int64_t n) {
+    if (InterlockedCompareExchange(&lock_ready, 1, 0) == 0) {
+        InitializeCriticalSection(&lock);
+        lock_ready = 2;
+    }
+    while (lock_ready != 2) Sleep(0);
+    EnterCriticalSection(&lock);
+    int64_t v = counter + n;
+    counter = v;
+    LeaveCriticalSection(&lock);
+    return v;
+}
