@@ -1,6 +1,11 @@
 //! Builds the example plugins: most with the Microsoft x64 convention
 //! (`gcc -mabi=ms`), as a plugin for a Windows-convention host would be, and
-//! one System V library for the reverse direction.
+//! one System V library for the reverse direction. The echo plugin is also a
+//! real Windows DLL (`ECHO_PLUGIN_DLL`), built by mingw-w64 with the tests'
+//! DLL fixtures or taken from their checked-in builds.
+
+#[path = "../tests/build/pe_dlls.rs"]
+mod pe_dlls;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -33,4 +38,9 @@ fn main() {
         assert!(status.success(), "gcc failed to build {source}");
         println!("cargo:rustc-env={}_PATH={}", plugin.to_uppercase(), lib.display());
     }
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let dlls = pe_dlls::provide(&manifest, &out);
+    println!("cargo:rustc-env=ECHO_PLUGIN_DLL={}", dlls.dir.join("echo_plugin.dll").display());
+    let origin = if dlls.built { "built here by mingw-w64" } else { "the checked-in mingw-w64 build" };
+    println!("cargo:rustc-env=ECHO_PLUGIN_DLL_ORIGIN={origin}");
 }
