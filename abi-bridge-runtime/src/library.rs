@@ -1,11 +1,15 @@
-//! Loading shared objects and resolving their symbols, with errors that name
-//! the library and the symbol at fault.
+//! Loading shared objects (ELF, through the platform loader) and Windows
+//! DLLs (PE, through [`pe`](crate::pe)) and resolving their symbols, with
+//! errors that name the library and the symbol at fault.
 
 use core::ffi::c_void;
 use std::ffi::OsStr;
+use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::Error;
+use crate::pe::{self, loader, ImportName, LoadOptions};
 
 /// An open shared object, and the name it was opened under (for messages).
 ///
@@ -32,10 +36,29 @@ use crate::error::Error;
 /// }
 /// # Ok::<(), Error>(())
 /// ```
+///
+/// A Windows DLL (a PE image, recognised by its content) is loaded by
+/// abi-bridge's own loader: its imports are bound to the built-in Win32 and C
+/// runtime functions (or the host's, with [`Library::open_with`]), its
+/// initialisers run, and its exports are reached through gates that give
+/// each calling thread a TEB. See [`pe`](crate::pe).
 #[derive(Debug)]
 pub struct Library {
-    lib: libloading::Library,
+    lib: Loaded,
     name: String,
+}
+
+#[derive(Debug)]
+enum Loaded {
+    Elf(libloading::Library),
+    Pe(Arc<loader::Module>),
+}
+
+/// The first bytes of `path`, if it is a file that can be read.
+fn head(path: &Path) -> Option<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(4096);
+    std::fs::File::open(path).ok()?.take(4096).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 impl Library {
@@ -51,16 +74,68 @@ impl Library {
     ///
     /// [`Error::LoadLibrary`], with the loader's own message as `source()`.
     pub unsafe fn open(path: impl AsRef<OsStr>) -> Result<Library, Error> {
-        let path = path.as_ref();
+        // SAFETY: forwarded.
+        unsafe { Library::open_with(path, LoadOptions::new()) }
+    }
+
+    /// Opens the shared object or DLL at `path`; for a DLL, `options` add the
+    /// host's imports and say how strictly to bind them (see
+    /// [`LoadOptions`]). The library keeps the options, and any callbacks
+    /// they own, as long as it lives.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Library::open`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LoadLibrary`]: for a DLL its `source()` is a
+    /// [`PeError`](crate::pe::PeError) or the I/O error; options with
+    /// imports given for an ELF object are an error too (an ELF object's
+    /// imports are the platform loader's business).
+    pub unsafe fn open_with(path: impl AsRef<OsStr>, options: LoadOptions) -> Result<Library, Error> {
+        let path = Path::new(path.as_ref());
+        let name = path.display().to_string();
+        if head(path).is_some_and(|bytes| pe::is_pe(&bytes)) {
+            let module = loader::load(path, options)?;
+            return Ok(Library { lib: Loaded::Pe(module), name });
+        }
+        if options.has_imports() {
+            let message = "host imports (LoadOptions::import) apply only to Windows DLLs, and this is not one";
+            return Err(Error::LoadLibrary { path: path.into(), source: message.into() });
+        }
         // SAFETY: the caller vouches for the library's initialisers.
         let lib = unsafe { libloading::Library::new(path) }
             .map_err(|e| Error::LoadLibrary { path: path.into(), source: Box::new(PlatformMessage::from(e)) })?;
-        Ok(Library { lib, name: Path::new(path).display().to_string() })
+        Ok(Library { lib: Loaded::Elf(lib), name })
     }
 
     /// Wraps a library the caller opened itself.
     pub fn from_libloading(lib: libloading::Library, name: impl Into<String>) -> Library {
-        Library { lib, name: name.into() }
+        Library { lib: Loaded::Elf(lib), name: name.into() }
+    }
+
+    /// Whether this is a Windows DLL loaded by abi-bridge's PE loader.
+    pub fn is_pe(&self) -> bool {
+        matches!(self.lib, Loaded::Pe(_))
+    }
+
+    /// A DLL's export by ordinal (forwarders followed).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingSymbol`] if there is no such export, or this is not a
+    /// DLL (ELF objects have no ordinals).
+    pub fn symbol_by_ordinal(&self, ordinal: u16) -> Result<*const c_void, Error> {
+        let found = match &self.lib {
+            Loaded::Pe(module) => module.symbol(ImportName::Ordinal(ordinal))?,
+            Loaded::Elf(_) => None,
+        };
+        found.ok_or_else(|| Error::MissingSymbol {
+            name: format!("#{ordinal}"),
+            library: self.name.clone(),
+            source: None,
+        })
     }
 
     /// The name the library was opened under.
@@ -74,9 +149,19 @@ impl Library {
     ///
     /// [`Error::MissingSymbol`] naming the symbol and this library.
     pub fn symbol(&self, name: &str) -> Result<*const c_void, Error> {
+        let lib = match &self.lib {
+            Loaded::Elf(lib) => lib,
+            Loaded::Pe(module) => {
+                return module.symbol(ImportName::Name(name))?.ok_or_else(|| Error::MissingSymbol {
+                    name: name.to_owned(),
+                    library: self.name.clone(),
+                    source: None,
+                });
+            }
+        };
         // SAFETY: the symbol is only read as an address, never called or
         // dereferenced here.
-        let sym = unsafe { self.lib.get::<*const c_void>(name.as_bytes()) };
+        let sym = unsafe { lib.get::<*const c_void>(name.as_bytes()) };
         match sym {
             Ok(sym) => Ok(*sym),
             Err(e) => Err(Error::MissingSymbol {

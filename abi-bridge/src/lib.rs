@@ -219,6 +219,10 @@ pub use abi_bridge_runtime::{
     SysV64, Thunk, TypeDesc, VaArgs, VarArg, VarArgs, VariadicCallback, Win64, F80, MAX_FN_TYPE_ARITY,
 };
 
+/// Windows DLLs on Linux: the options a load takes (the host's imports),
+/// the errors it reports, and a reader for PE images.
+pub use abi_bridge_runtime::pe;
+
 /// The pieces of a plan and of a type description, for tools that inspect them.
 pub mod plan {
     pub use abi_bridge_runtime::conv::{sysv64, win64};

@@ -22,6 +22,10 @@ fn plugin_host_runs_the_whole_story() {
         "exported: false; calling it gives None",
         "WITHOUT abi-bridge",
         "million calls/s",
+        "9. The same source as a Windows DLL (mingw-w64",
+        "ok: the DLL's buffer equals the host's own echo of the input",
+        "ok: the DLL's statistics equal the ELF build's",
+        "ok: the DLL called the Rust closure once per sample",
         "all checks passed",
     ] {
         assert!(out.contains(line), "missing {line:?} in:\n{out}");

@@ -467,6 +467,27 @@ fn library(conv: &TokenStream, conv_name: Conv, lib: &Ident, block: &Block) -> T
                 Self::__abi_bridge_resolve(unsafe { ::abi_bridge::Library::open(__abi_bridge_path)? })
             }
 
+            /// Opens the library at `path` as [`load`](Self::load) does, with
+            /// options for a Windows DLL: the host's own imports, strict
+            /// binding, folders for dependent DLLs
+            /// ([`abi_bridge::pe::LoadOptions`]).
+            ///
+            /// # Safety
+            ///
+            /// As for [`load`](Self::load); the host's imports must be what
+            /// the DLL expects.
+            ///
+            /// # Errors
+            ///
+            /// As for [`load`](Self::load).
+            pub unsafe fn load_with(
+                __abi_bridge_path: impl ::core::convert::AsRef<::std::ffi::OsStr>,
+                __abi_bridge_options: ::abi_bridge::pe::LoadOptions,
+            ) -> ::core::result::Result<Self, ::abi_bridge::Error> {
+                // SAFETY: the caller vouches for the library and its imports.
+                Self::__abi_bridge_resolve(unsafe { ::abi_bridge::Library::open_with(__abi_bridge_path, __abi_bridge_options)? })
+            }
+
             /// Uses a library the caller opened with libloading.
             ///
             /// # Safety

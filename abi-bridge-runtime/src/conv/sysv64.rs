@@ -462,8 +462,9 @@ fn ext(ty: &TypeDesc) -> Ext {
 
 /// A sysv64 `va_list` (psABI 3.5.7, figure 3.34): what `va_start` sets up and
 /// `va_arg` walks; the host's `vprintf` family takes a pointer to one.
+/// Copying it is `va_copy`: the copy walks the same arguments on its own.
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct VaList {
     /// Offset in `reg_save_area` of the next integer register to read;
     /// 48 once all six are used.

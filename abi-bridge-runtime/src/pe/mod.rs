@@ -1,34 +1,46 @@
-//! Windows PE DLLs loaded into this Linux process, without Wine: the image is
-//! mapped and relocated here, its imports bound to built-in Win32 and C
-//! runtime implementations (or the host's own), and each thread that calls in
-//! gets a TEB in `%gs`.
+//! Windows PE DLLs loaded into this Linux process, without Wine: the image
+//! is mapped and relocated here ([`map`]), its imports bound to built-in
+//! Win32 and C runtime implementations or the host's own ([`imports`],
+//! [`builtins`], [`LoadOptions`]), its TLS and initialisers run, and each
+//! thread that calls in gets a TEB in `%gs` ([`teb`]).
 //!
-//! [`Library::open`](crate::Library::open) opens a PE image by its content, so
-//! `#[foreign_abi(win64, library = Name)]` reaches DLL exports with the same
-//! API as ELF objects; [`LoadOptions`] adds host-provided imports.
+//! [`Library::open`](crate::Library::open) recognises a PE image by its
+//! content, so `#[foreign_abi(win64, library = Name)]` reaches DLL exports
+//! with the same API as ELF objects, and `Name::load_with(path, options)`
+//! adds the host's imports:
 //!
-//! Who owns what (SKELETON, replaced by the two PE engineers):
-//! - image, map, loader, error: parsing (through `object`), mapping,
-//!   relocation, protection, exports, forwarders, dependencies, TLS
-//!   directory, `DllMain`, the registry of loaded modules;
-//! - options, imports, builtins, teb, trap: the import environment, the
-//!   built-in kernel32/msvcrt/ucrt, the per-thread TEB and the gates that
-//!   install it, traps for unresolved imports.
+//! ```no_run
+//! use abi_bridge_runtime::Library;
+//!
+//! // SAFETY: the caller vouches for the DLL, whose initialisers run here.
+//! let codec = unsafe { Library::open("codec.dll")? };
+//! let decode = codec.symbol("decode_frame")?; // a win64 function
+//! # Ok::<(), abi_bridge_runtime::Error>(())
+//! ```
+//!
+//! [`PeImage`] reads an image without loading it (its sections, imports,
+//! exports, relocations and TLS directory).
 
-// SKELETON: removed when both halves land.
-#![allow(dead_code, unused_variables)]
-
+mod builtins;
 mod error;
-pub(crate) mod image;
-pub(crate) mod loader;
-pub(crate) mod map;
-
-pub(crate) mod builtins;
+mod image;
 pub(crate) mod imports;
+pub(crate) mod loader;
+mod map;
 mod options;
 pub(crate) mod teb;
-pub(crate) mod trap;
+mod trap;
 
 pub use error::PeError;
+pub use image::{ExportEntry, ExportedTarget, ImportEntry, ImportedSymbol, PeImage, Relocation, Section, TlsDirectory};
 pub use imports::ImportName;
+pub use map::live_image_bytes;
 pub use options::LoadOptions;
+
+/// Whether `data` starts like a PE image (`MZ`, and `PE\0\0` where the DOS
+/// header points): what `Library::open` tells PE files from ELF ones by.
+pub fn is_pe(data: &[u8]) -> bool {
+    let Some(offset) = data.get(0x3c..0x40) else { return false };
+    let offset = u32::from_le_bytes(offset.try_into().expect("four bytes")) as usize;
+    data.starts_with(b"MZ") && data.get(offset..offset.saturating_add(4)) == Some(b"PE\0\0")
+}
