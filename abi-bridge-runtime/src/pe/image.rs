@@ -13,6 +13,10 @@ use super::error::PeError;
 /// hundred MiB); a bigger `SizeOfImage` is a corrupt header.
 const MAX_IMAGE: u64 = 1 << 30;
 
+/// Each thread gets a copy of a module's TLS block: more than this per
+/// thread is a corrupt directory, not a DLL.
+const MAX_TLS_BLOCK: u64 = 16 << 20;
+
 /// A PE image, parsed and checked: what the loader maps, and what a reader
 /// may list (`objdump -p`'s view).
 ///
@@ -305,7 +309,8 @@ impl<'data> PeImage<'data> {
             .collect())
     }
 
-    /// Every base relocation, block by block.
+    /// Every base relocation, block by block (`ABSOLUTE` entries, which only
+    /// pad a block, are skipped).
     ///
     /// # Errors
     ///
@@ -342,11 +347,11 @@ impl<'data> PeImage<'data> {
         };
         let start = rva(tls.start_address_of_raw_data.get(LE), "template start")?;
         let end = rva(tls.end_address_of_raw_data.get(LE), "template end")?;
-        if end < start {
-            return Err(PeError::Malformed { what: "TLS template ends before it starts".into() });
+        if end < start || u64::from(end - start) > MAX_TLS_BLOCK {
+            return Err(PeError::Malformed { what: format!("TLS template {start:#x}..{end:#x} is not a template") });
         }
         let zero_fill = tls.size_of_zero_fill.get(LE);
-        if u64::from(zero_fill) > MAX_IMAGE {
+        if u64::from(zero_fill) > MAX_TLS_BLOCK {
             return Err(PeError::AbsurdSize { what: "TLS zero fill".into(), size: zero_fill.into() });
         }
         let index_rva = rva(tls.address_of_index.get(LE), "index address")?;

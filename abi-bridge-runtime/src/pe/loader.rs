@@ -154,6 +154,18 @@ pub(crate) fn load(path: &Path, options: LoadOptions) -> Result<Arc<Module>, Err
 /// [`load`], optionally stopping before any of the image's code runs (for
 /// the mutation test, whose corrupt images must not be run).
 pub(crate) fn load_with_init(path: &Path, options: LoadOptions, run_init: bool) -> Result<Arc<Module>, Error> {
+    let _lock = loader_lock();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some(loaded) = find_loaded(&module_key(&name)) {
+        return Ok(loaded);
+    }
+    let data = std::fs::read(path).map_err(|e| Error::LoadLibrary { path: path.into(), source: Box::new(e) })?;
+    load_image(path, &data, options, run_init)
+}
+
+/// Loads the image `data` as if read from `path` (whose folder is searched
+/// for its dependencies).
+pub(crate) fn load_image(path: &Path, data: &[u8], options: LoadOptions, run_init: bool) -> Result<Arc<Module>, Error> {
     let failed = |source: PeError| Error::LoadLibrary { path: path.into(), source: Box::new(source) };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let key = module_key(&name);
@@ -161,8 +173,7 @@ pub(crate) fn load_with_init(path: &Path, options: LoadOptions, run_init: bool) 
     if let Some(loaded) = find_loaded(&key) {
         return Ok(loaded);
     }
-    let data = std::fs::read(path).map_err(|e| Error::LoadLibrary { path: path.into(), source: Box::new(e) })?;
-    let image = PeImage::parse(&data).map_err(failed)?;
+    let image = PeImage::parse(data).map_err(failed)?;
     if run_init {
         teb::enter_thread()?;
     }

@@ -37,6 +37,14 @@ pub use imports::ImportName;
 pub use map::live_image_bytes;
 pub use options::LoadOptions;
 
+/// Maps, relocates and binds the image `data` as a load of `path` would,
+/// and unloads it, without running any of its code (no TLS callbacks, no
+/// entry point, no dependency's either): for the loader's fuzzing tests.
+#[doc(hidden)]
+pub fn __map_without_running(path: &std::path::Path, data: &[u8]) -> Result<(), crate::Error> {
+    loader::load_image(path, data, LoadOptions::new(), false).map(drop)
+}
+
 /// Whether `data` starts like a PE image (`MZ`, and `PE\0\0` where the DOS
 /// header points): what `Library::open` tells PE files from ELF ones by.
 pub fn is_pe(data: &[u8]) -> bool {
