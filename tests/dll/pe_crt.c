@@ -178,3 +178,21 @@ EXPORT int64_t crt_locked_add(int64_t n) {
     LeaveCriticalSection(&lock);
     return v;
 }
+
+/* What the thread environment looks like from inside: the TEB's self
+ * pointer (%gs:0x30), its stack bounds and the PEB's image base. */
+static NT_TIB *tib(void) {
+    /* NtCurrentTeb() itself, spelled out: gcc 12's -Warray-bounds misreads
+     * mingw's __readgsqword. */
+    NT_TIB *self;
+    __asm__("movq %%gs:0x30, %0" : "=r"(self));
+    return self;
+}
+
+EXPORT void *crt_teb(void) { return tib(); }
+
+EXPORT int32_t crt_stack_is_inside(void) {
+    NT_TIB *tib_ = tib();
+    volatile char here = 0;
+    return (char *)tib_->StackLimit <= &here && &here < (char *)tib_->StackBase;
+}

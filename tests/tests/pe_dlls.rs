@@ -217,6 +217,8 @@ extern "C" {
     fn crt_notify_host(value: i32) -> i32;
     fn crt_run_thread(input: i32, last_error_seen: *mut i32) -> i32;
     fn crt_locked_add(n: i64) -> i64;
+    fn crt_teb() -> *mut c_void;
+    fn crt_stack_is_inside() -> i32;
 }
 
 /// What `host_notify` saw: (event, value) pairs in order.
@@ -345,6 +347,36 @@ fn eight_host_threads_call_in_at_once() {
     assert_eq!(unsafe { crt.crt_locked_add(0) } % 1000, 0);
     assert!(unsafe { crt.crt_locked_add(0) } >= 8000);
     assert!(unsafe { crt.crt_thread_attaches() } >= before + 8, "DLL_THREAD_ATTACH for each new thread");
+}
+
+/// This thread's `%gs` base, as the kernel has it.
+fn gs_base() -> usize {
+    const ARCH_GET_GS: libc::c_int = 0x1004;
+    let mut base = 0usize;
+    assert_eq!(unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_GET_GS, &mut base) }, 0);
+    base
+}
+
+/// `%gs:0x30` is the calling thread's own TEB, whose stack bounds are the
+/// thread's. Linux gives a new thread its creator's `%gs`; the gate sees
+/// that the TEB is not the new thread's and gives it one of its own.
+#[test]
+fn each_thread_has_its_own_teb() {
+    let crt = crt();
+    let mine = unsafe { crt.crt_teb() } as usize;
+    assert_eq!(gs_base(), mine, "%gs holds this thread's TEB");
+    assert_eq!(unsafe { crt.crt_stack_is_inside() }, 1);
+    let (inherited, theirs, inside, later) = std::thread::spawn(move || {
+        let inherited = gs_base();
+        let theirs = unsafe { crt.crt_teb() } as usize;
+        (inherited, theirs, unsafe { crt.crt_stack_is_inside() }, gs_base())
+    })
+    .join()
+    .unwrap();
+    assert_eq!(inherited, mine, "a new thread starts with its creator's %gs");
+    assert_ne!(theirs, mine, "the new thread's first call gave it its own TEB");
+    assert_eq!(later, theirs);
+    assert_eq!(inside, 1);
 }
 
 /// A thread the DLL starts itself with `CreateThread` has its own TEB.
