@@ -83,6 +83,10 @@ impl Library {
     /// [`LoadOptions`]). The library keeps the options, and any callbacks
     /// they own, as long as it lives.
     ///
+    /// As on Windows, a DLL whose name is already loaded (by this process,
+    /// as a library or a dependency) is not loaded again: the library shares
+    /// it, with the imports it was first bound to.
+    ///
     /// # Safety
     ///
     /// As for [`Library::open`].
@@ -143,7 +147,9 @@ impl Library {
         &self.name
     }
 
-    /// The address of the exported symbol `name`.
+    /// The address of the exported symbol `name`. For a DLL's function it
+    /// is a gate in front of it, callable with win64 from any thread (the
+    /// gate gives the thread its TEB; see [`pe`](crate::pe)).
     ///
     /// # Errors
     ///

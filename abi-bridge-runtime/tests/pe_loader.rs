@@ -82,7 +82,10 @@ fn each_broken_field_is_named() {
     put_u32(&mut d, data + 12, text_rva);
     assert!(matches!(refusal("a.dll", &d), PeError::BadSection { .. }));
 
-    assert!(matches!(refusal("a.dll", &good[..good.len() / 3]), PeError::BadSection { .. } | PeError::Malformed { .. }));
+    assert!(matches!(
+        refusal("a.dll", &good[..good.len() / 3]),
+        PeError::BadSection { .. } | PeError::Malformed { .. }
+    ));
     assert!(matches!(refusal("a.dll", &good[..200]), PeError::Malformed { .. }));
 }
 
@@ -147,7 +150,8 @@ fn dependencies_missing_cyclic_or_forwarding_in_a_loop_are_refused() {
     std::fs::create_dir_all(dir.join("loop")).unwrap();
     std::fs::copy(fixture("dep/pe_dep_lib.dll"), dir.join("loop/pe_dep_lib.dll")).unwrap();
     let image = PeImage::parse(&main).unwrap();
-    let ordinal = image.exports().unwrap().into_iter().find(|e| e.name.as_deref() == Some("dep_forwarded")).unwrap().ordinal;
+    let ordinal =
+        image.exports().unwrap().into_iter().find(|e| e.name.as_deref() == Some("dep_forwarded")).unwrap().ordinal;
     let forward = b"pe_dep_lib.dep_target\0";
     let at = main.windows(forward.len()).position(|w| w == forward).unwrap();
     let mut looped = main.clone();
@@ -237,7 +241,18 @@ fn the_reading_matches_objdump() {
             .relocations()
             .unwrap()
             .into_iter()
-            .map(|r| (r.rva, if r.kind == 10 { "DIR64".into() } else if r.kind == 0 { "ABSOLUTE".into() } else { r.kind.to_string() }))
+            .map(|r| {
+                (
+                    r.rva,
+                    if r.kind == 10 {
+                        "DIR64".into()
+                    } else if r.kind == 0 {
+                        "ABSOLUTE".into()
+                    } else {
+                        r.kind.to_string()
+                    },
+                )
+            })
             .collect();
         assert!(!ours.is_empty() || name != "pe_reloc.dll");
         assert_eq!(ours, theirs, "{name}: relocations");

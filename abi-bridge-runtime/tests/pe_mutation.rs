@@ -14,7 +14,10 @@ use abi_bridge_runtime::pe::{self, PeImage};
 /// The checked-in fixture DLLs (built from `tests/dll` by mingw-w64).
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/dll/bin");
-    ["pe_abi.dll", "pe_crt.dll", "pe_cpp.dll", "pe_reloc.dll", "dep/pe_dep_main.dll"].iter().map(|n| dir.join(n)).collect()
+    ["pe_abi.dll", "pe_crt.dll", "pe_cpp.dll", "pe_reloc.dll", "dep/pe_dep_main.dll"]
+        .iter()
+        .map(|n| dir.join(n))
+        .collect()
 }
 
 /// xorshift: deterministic, so a failing variant can be found again.
@@ -34,7 +37,8 @@ impl Rng {
 /// parsing rather than code nobody reads.
 fn interesting_ranges(data: &[u8]) -> Vec<std::ops::Range<usize>> {
     let image = PeImage::parse(data).expect("the fixtures parse");
-    let mut ranges = vec![0..image.size_of_headers() as usize];
+    let mut ranges = Vec::new();
+    ranges.push(0..image.size_of_headers() as usize);
     for s in image.sections() {
         if [".idata", ".edata", ".reloc", ".tls", ".CRT", ".rdata"].contains(&s.name.as_str()) && s.file_size > 0 {
             ranges.push(s.file_offset as usize..(s.file_offset + s.file_size) as usize);

@@ -62,6 +62,18 @@ type Sum10 = extern "win64" fn(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 type CallCb = extern "win64" fn(extern "win64" fn(i32) -> i32, i32) -> i32;
 type Vfmt3 = unsafe extern "win64" fn(*const std::ffi::c_char, ...) -> i64;
 
+/// bench.c built by mingw-w64 as a Windows DLL, if mingw-w64 is installed.
+fn build_dll() -> Option<PathBuf> {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("abi_bridge_bench.dll");
+    let status = Command::new("x86_64-w64-mingw32-gcc")
+        .args(["-O2", "-shared", "-o"])
+        .arg(&out)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/c/bench.c"))
+        .status()
+        .ok()?;
+    status.success().then_some(out)
+}
+
 /// Everything the cases call, set up once.
 struct Fixture {
     lib: BenchLib,
@@ -69,6 +81,9 @@ struct Fixture {
     thunks: (Thunk, Thunk, Thunk, Thunk),
     variadic: (Vfmt3, Thunk),
     raw: libloading::Library,
+    /// The same functions in a real DLL, and rustc's call of `add2` through
+    /// the gate `Library::symbol` hands out.
+    dll: Option<(BenchLib, Add2)>,
 }
 
 fn symbol(lib: &libloading::Library, name: &str) -> *const c_void {
@@ -112,7 +127,14 @@ impl Fixture {
         let vsig = Signature::new_variadic(&[pointer], &[i32::DESC, f64::DESC, pointer], Some(i64::DESC)).unwrap();
         // SAFETY: vfmt3 is a variadic win64 function of this type (bench.c).
         let variadic = (unsafe { core::mem::transmute::<*const c_void, Vfmt3>(vfmt3) }, thunk(vsig, vfmt3));
-        Fixture { lib, native, thunks, raw, variadic }
+        let dll = build_dll().map(|path| {
+            // SAFETY: bench.c as a DLL, with the C runtime's initialisers only.
+            let dll = unsafe { BenchLib::load(&path) }.expect("load bench DLL");
+            let gate = dll.library().symbol("add2").expect("add2");
+            // SAFETY: a win64 function of this type behind its gate.
+            (dll, unsafe { core::mem::transmute::<*const c_void, Add2>(gate) })
+        });
+        Fixture { lib, native, thunks, raw, variadic, dll }
     }
 }
 
@@ -182,7 +204,13 @@ fn cases(fx: &Fixture) -> Vec<Case<'_>> {
     let v = Vec2 { x: 1.0, y: 2.0 };
     let (a, b) = (black_box(3), black_box(4));
     // SAFETY (every call below): the functions have these signatures (bench.c).
-    vec![
+    let mut dll_cases: Vec<Case<'_>> = Vec::new();
+    if let Some((dll, gate)) = &fx.dll {
+        let gate = *gate;
+        dll_cases.push(("add2/dll_gate", Box::new(move || _ = black_box(gate(black_box(a), b)))));
+        dll_cases.push(("add2/dll_foreign_abi", Box::new(move || _ = black_box(unsafe { dll.add2(black_box(a), b) }))));
+    }
+    let mut all: Vec<Case<'_>> = vec![
         ("add2/native", Box::new(move || _ = black_box(add2(black_box(a), b)))),
         ("add2/foreign_abi", Box::new(move || _ = black_box(unsafe { lib.add2(black_box(a), b) }))),
         ("add2/thunk", Box::new(move || _ = black_box(t_add2(black_box(a), b)))),
@@ -249,7 +277,9 @@ fn cases(fx: &Fixture) -> Vec<Case<'_>> {
                 _ = black_box(unsafe { ffi_call_cb.call::<i32>(p_call_cb, &[Arg::new(&f), Arg::new(&x)]) })
             }),
         ),
-    ]
+    ];
+    all.extend(dll_cases);
+    all
 }
 
 fn calls(c: &mut Criterion) {
@@ -364,10 +394,51 @@ fn plugin_load(c: &mut Criterion) {
     });
 }
 
+/// A mingw-w64 DLL with 46 imports and 18 exports (`tests/dll/pe_crt.c`):
+/// opened, every export resolved and a thunk made for each, as
+/// `#[foreign_abi(win64, library = ..)]`'s `load` does; the first load (in
+/// this process) printed, later ones (signatures cached) timed.
+fn dll_load(c: &mut Criterion) {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/dll/bin/pe_crt.dll"));
+    let data = std::fs::read(&path).expect("the checked-in pe_crt.dll");
+    let image = abi_bridge::pe::PeImage::parse(&data).expect("parses");
+    let names: Vec<String> = image.exports().expect("exports").into_iter().filter_map(|e| e.name).collect();
+    let imports = image.imports().expect("imports").len();
+    // Each export gets a signature of its own shape, as a real block would.
+    let sigs: Vec<Signature> = (0..names.len())
+        .map(|i| {
+            let args: Vec<_> = (0..i % 7).map(|j| if j % 2 == 0 { i64::DESC } else { f64::DESC }).collect();
+            Signature::new(&args, Some(i32::DESC)).expect("scalar signature")
+        })
+        .collect();
+    let options = || {
+        let notify = Callback::<fn(i32, i32), abi_bridge::Win64>::new(abi_bridge::Win64, |_, _| {}).expect("callback");
+        abi_bridge::pe::LoadOptions::new().import_callback("host.dll", "host_notify", notify)
+    };
+    let load = |options| {
+        // SAFETY: the test fixture DLL, whose DllMain calls only host_notify.
+        let lib = unsafe { abi_bridge::Library::open_with(&path, options) }.expect("open pe_crt.dll");
+        let targets: Vec<_> = names.iter().map(|n| lib.symbol(n).expect("export")).collect();
+        let codes = abi_bridge::__private::entries(Conv::Win64, &sigs).expect("thunks");
+        black_box((&targets, &codes));
+        lib
+    };
+    let start = std::time::Instant::now();
+    drop(load(options()));
+    println!(
+        "pe_crt.dll: first load ({imports} imports, {} exports, thunks included) {:.2} ms",
+        names.len(),
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    c.bench_function("creation/load_pe_crt_dll_cached", |b| {
+        b.iter_batched(options, |o| drop(load(o)), criterion::BatchSize::SmallInput)
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
-    targets = calls, creation, plugin_load
+    targets = calls, creation, plugin_load, dll_load
 }
 
 fn main() {

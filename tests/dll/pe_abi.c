@@ -72,3 +72,6 @@ EXPORT int64_t pe_apply(int64_t (*f)(int64_t, double, Vec3), int64_t x) {
     Vec3 v = { 1.5f, -2.0f, 4.25f };
     return f(x, 0.5, v) * 3 + 1;
 }
+
+/* Exported data: its address is handed out as it is (no gate in front). */
+EXPORT const int32_t pe_answer = 42;

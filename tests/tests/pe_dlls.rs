@@ -478,6 +478,17 @@ fn unresolved_imports_trap_by_name_or_fail_a_strict_load() {
     assert!(stderr.contains("KERNEL32.dll!Beep"), "{stderr}");
 }
 
+/// An exported variable is reached at its address; an exported function
+/// through a gate in front of it.
+#[test]
+fn exported_data_is_its_address() {
+    let lib = unsafe { Library::open(dll("pe_abi.dll")) }.unwrap();
+    let answer = lib.symbol("pe_answer").unwrap();
+    assert_eq!(unsafe { *answer.cast::<i32>() }, 42);
+    let add: extern "win64" fn(i32, i32) -> i32 = unsafe { core::mem::transmute(lib.symbol("pe_add").unwrap()) };
+    assert_eq!(add(40, 2), 42);
+}
+
 /// Errors name what is wrong and leave nothing loaded.
 #[test]
 fn not_a_dll_and_missing_symbols_are_errors() {

@@ -44,6 +44,9 @@ pub(crate) struct Module {
     /// Where it was loaded from.
     path: PathBuf,
     mapping: Mapping,
+    /// The executable sections' address ranges: exports there are code,
+    /// which gets a gate; others are data, handed out as they are.
+    code: Vec<std::ops::Range<usize>>,
     by_name: HashMap<String, ExportedTarget>,
     by_ordinal: HashMap<u32, ExportedTarget>,
     entry: Option<EntryPoint>,
@@ -287,6 +290,13 @@ fn build(
         None => None,
     };
     mapping.protect(image).map_err(failed)?;
+    let base = mapping.base() as usize;
+    let code = image
+        .sections()
+        .iter()
+        .filter(|s| s.executable() && !s.discardable())
+        .map(|s| base + s.rva as usize..base + s.rva as usize + s.virtual_size.max(s.file_size) as usize)
+        .collect();
     let mut by_name = HashMap::new();
     let mut by_ordinal = HashMap::new();
     for e in image.exports().map_err(failed)? {
@@ -315,6 +325,7 @@ fn build(
         key: key.to_owned(),
         path: path.to_path_buf(),
         mapping,
+        code,
         by_name,
         by_ordinal,
         entry,
@@ -445,16 +456,17 @@ impl Module {
         }
     }
 
-    /// The gate for an export: what `Library::symbol` hands out, so that any
-    /// thread calling it has a TEB.
+    /// What `Library::symbol` hands out for an export: for code, a gate,
+    /// so that any thread calling it has a TEB; for data, its address.
     pub(crate) fn symbol(&self, name: ImportName<'_>) -> Result<Option<*const c_void>, Error> {
         let env = ImportEnv::new(&self.options);
         let address = self
             .export(name, &env, 0)
             .map_err(|e| Error::LoadLibrary { path: self.name.clone().into(), source: Box::new(e) })?;
         let Some(address) = address else { return Ok(None) };
-        if !self.mapping.contains(address, 1) {
-            // A forwarder into the host's own implementations: no gate needed.
+        if !self.code.iter().any(|r| r.contains(&address)) {
+            // Data, or a forwarder into the host's own implementations: no
+            // gate (one in front of data would be read as the data).
             return Ok(Some(address as *const c_void));
         }
         let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
