@@ -44,6 +44,10 @@ dll pe_unresolved "$cc" tests/dll/pe_unresolved.c
 # A preferred base the test occupies first, so the loader must relocate.
 dll pe_reloc "$cc" tests/dll/pe_reloc.c -Wl,--image-base=0x7e0000000000
 dll pe_cpp "$cxx" tests/dll/pe_cpp.cpp -static-libgcc -static-libstdc++
+# Against the UCRT instead of msvcrt: gcc 12 has no -mcrtdll, so the default
+# libraries are named by hand with libucrt in msvcrt's place.
+dll pe_ucrt "$cc" tests/dll/pe_ucrt.c -D_UCRT -nodefaultlibs \
+    -Wl,--start-group -lmingw32 -lgcc -lgcc_eh -lmingwex -lucrt -lkernel32 -Wl,--end-group
 dll dep/pe_dep_lib "$cc" tests/dll/dep/pe_dep_lib.c
 dll dep/pe_dep_main "$cc" tests/dll/dep/pe_dep_main.c tests/dll/dep/pe_dep_main.def "$out/dep/pe_dep_lib.dll"
 dll echo_plugin "$cc" examples/plugins/echo_plugin.c

@@ -196,3 +196,64 @@ EXPORT int32_t crt_stack_is_inside(void) {
     volatile char here = 0;
     return (char *)tib_->StackLimit <= &here && &here < (char *)tib_->StackBase;
 }
+
+/* kernel32 as a DLL uses it, one check per bit (the host asserts all set):
+ * events, semaphores, mutexes and waits; TLS slots; virtual memory, where a
+ * writable and executable request is refused; modules. */
+static DWORD WINAPI signal_later(LPVOID event) {
+    Sleep(20);
+    SetEvent((HANDLE)event);
+    return 7;
+}
+
+EXPORT uint32_t crt_kernel32_checks(void) {
+    uint32_t ok = 0;
+    HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    ok |= (WaitForSingleObject(event, 0) == WAIT_TIMEOUT) << 0;
+    HANDLE t = CreateThread(NULL, 0, signal_later, event, 0, NULL);
+    ok |= (WaitForSingleObject(event, 5000) == WAIT_OBJECT_0) << 1;
+    DWORD code = 0;
+    ok |= (WaitForSingleObject(t, 5000) == WAIT_OBJECT_0 && GetExitCodeThread(t, &code) && code == 7) << 2;
+    CloseHandle(t);
+    ResetEvent(event);
+    HANDLE sem = CreateSemaphoreW(NULL, 1, 2, NULL);
+    HANDLE both[2] = { event, sem };
+    ok |= (WaitForMultipleObjects(2, both, FALSE, 0) == WAIT_OBJECT_0 + 1) << 3;
+    ok |= (WaitForSingleObject(sem, 0) == WAIT_TIMEOUT) << 4;
+    LONG previous = -1;
+    ok |= (ReleaseSemaphore(sem, 2, &previous) && previous == 0) << 5;
+    ok |= (!ReleaseSemaphore(sem, 1, NULL)) << 6;
+    HANDLE mutex = CreateMutexW(NULL, FALSE, NULL);
+    ok |= (WaitForSingleObject(mutex, 0) == WAIT_OBJECT_0 && WaitForSingleObject(mutex, 0) == WAIT_OBJECT_0) << 7;
+    ok |= (ReleaseMutex(mutex) && ReleaseMutex(mutex) && !ReleaseMutex(mutex)) << 8;
+    CloseHandle(event);
+    CloseHandle(sem);
+    CloseHandle(mutex);
+    ok |= (!CloseHandle(mutex)) << 9;
+
+    DWORD slot = TlsAlloc();
+    ok |= (slot != TLS_OUT_OF_INDEXES && TlsSetValue(slot, (LPVOID)0x1234) && TlsGetValue(slot) == (LPVOID)0x1234) << 10;
+    ok |= TlsFree(slot) << 11;
+
+    char *page = VirtualAlloc(NULL, 8192, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    page[100] = 42;
+    DWORD old = 0;
+    ok |= (page && page[100] == 42) << 12;
+    ok |= (!VirtualAlloc(NULL, 4096, MEM_COMMIT | MEM_RESERVE, PAGE_EXECUTE_READWRITE) && GetLastError() == ERROR_ACCESS_DENIED) << 13;
+    ok |= (!VirtualProtect(page, 4096, PAGE_EXECUTE_READWRITE, &old)) << 14;
+    ok |= (VirtualProtect(page, 4096, PAGE_READONLY, &old) && old == PAGE_READWRITE) << 15;
+    MEMORY_BASIC_INFORMATION info;
+    ok |= (VirtualQuery(page, &info, sizeof info) == sizeof info && info.Protect == PAGE_READONLY && info.State == MEM_COMMIT) << 16;
+    ok |= VirtualFree(page, 0, MEM_RELEASE) << 17;
+
+    HMODULE self = GetModuleHandleA("pe_crt.dll");
+    ok |= (self != NULL && GetModuleHandleA("PE_CRT") == self) << 18;
+    ok |= (GetProcAddress(self, "crt_strlen") != NULL && GetProcAddress(self, "no_such_export") == NULL) << 19;
+    HMODULE abi = LoadLibraryA("pe_abi.dll");
+    int32_t (*add)(int32_t, int32_t) = (int32_t (*)(int32_t, int32_t))(void *)GetProcAddress(abi, "pe_add");
+    ok |= (abi != NULL && add && add(40, 2) == 42) << 20;
+    ok |= FreeLibrary(abi) << 21;
+    char path[512];
+    ok |= (GetModuleFileNameA(self, path, sizeof path) > 0 && strstr(path, "pe_crt.dll") != NULL) << 22;
+    return ok;
+}

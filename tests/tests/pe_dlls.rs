@@ -218,6 +218,7 @@ extern "C" {
     fn crt_run_thread(input: i32, last_error_seen: *mut i32) -> i32;
     fn crt_locked_add(n: i64) -> i64;
     fn crt_teb() -> *mut c_void;
+    fn crt_kernel32_checks() -> u32;
     fn crt_stack_is_inside() -> i32;
 }
 
@@ -379,6 +380,16 @@ fn each_thread_has_its_own_teb() {
     assert_eq!(inside, 1);
 }
 
+/// kernel32 as the DLL uses it: events, semaphores, mutexes and waits on
+/// them, TLS slots, virtual memory (refusing writable and executable pages),
+/// modules. Each check is a bit the DLL sets.
+#[test]
+fn kernel32_from_inside_the_dll() {
+    let checks = unsafe { crt().crt_kernel32_checks() };
+    let failed: Vec<u32> = (0..23).filter(|bit| checks & (1 << bit) == 0).collect();
+    assert!(failed.is_empty(), "checks failed (bits of crt_kernel32_checks in dll/pe_crt.c): {failed:?}");
+}
+
 /// A thread the DLL starts itself with `CreateThread` has its own TEB.
 #[test]
 fn the_dll_starts_its_own_thread() {
@@ -426,6 +437,30 @@ fn a_cpp_dll_with_the_standard_library() {
     assert_eq!(total, 6.0 + 12.0 + 6.0);
     assert_eq!(c_string(&out), "rect+circle+rect=24");
     assert_eq!(unsafe { cpp.cpp_vector_sum(1000) }, (1..=1000i64).map(|i| i * i).sum::<i64>());
+}
+
+#[foreign_abi(win64, library = PeUcrt)]
+extern "C" {
+    fn ucrt_constructed() -> i32;
+    fn ucrt_format(buf: *mut c_char, n: usize, d: i32, f: f64, e: f64, s: *const c_char) -> i32;
+    fn ucrt_time_agrees(host_now: i64) -> i64;
+}
+
+/// A DLL linked against the UCRT (`api-ms-win-crt-*` imports,
+/// `__stdio_common_vsprintf`): started, formatting and telling the time as
+/// the host does.
+#[test]
+fn a_ucrt_dll() {
+    let ucrt = unsafe { PeUcrt::load(dll("pe_ucrt.dll")) }.unwrap();
+    assert_eq!(unsafe { ucrt.ucrt_constructed() }, 1);
+    let (mut host, mut ours) = ([0u8; 128], [0u8; 128]);
+    let n = unsafe {
+        libc::snprintf(host.as_mut_ptr().cast(), 128, c"%d %f %e %s".as_ptr(), 99, -2.5, 1.5e-7, c"ucrt".as_ptr())
+    };
+    let m = unsafe { ucrt.ucrt_format(ours.as_mut_ptr().cast(), 128, 99, -2.5, 1.5e-7, c"ucrt".as_ptr()) };
+    assert_eq!((m, c_string(&ours)), (n, c_string(&host)));
+    let now = unsafe { libc::time(core::ptr::null_mut()) };
+    assert!(unsafe { ucrt.ucrt_time_agrees(now) }.abs() <= 2);
 }
 
 #[foreign_abi(win64, library = PeDeps)]

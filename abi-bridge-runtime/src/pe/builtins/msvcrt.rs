@@ -272,6 +272,11 @@ extern "C" fn run_at_exit() {
 }
 
 extern "win64" fn atexit(f: VoidFn) -> c_int {
+    register_at_exit(f)
+}
+
+/// Adds `f` to the functions run when the host process exits.
+pub(super) fn register_at_exit(f: VoidFn) -> c_int {
     static HOOKED: OnceLock<c_int> = OnceLock::new();
     // SAFETY: registers a host function that runs the list.
     if *HOOKED.get_or_init(|| unsafe { libc::atexit(run_at_exit) }) != 0 {

@@ -1,6 +1,7 @@
 //! Entry points only the UCRT has (its `api-ms-win-crt-*` sets otherwise
 //! resolve to the msvcrt implementations).
 
+use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int, c_void};
 
 use super::exports;
@@ -80,6 +81,79 @@ extern "win64" fn seh_filter_dll(_code: u32, _info: *mut c_void) -> c_int {
     0 // EXCEPTION_CONTINUE_SEARCH: no SEH here
 }
 
+/// A DLL has no command line of its own: `argc` 0, `argv` an empty list.
+struct Args(UnsafeCell<(c_int, [*mut c_char; 1], [*mut u16; 1], [*mut u16; 1])>);
+// SAFETY: never written through by us; a DLL that writes its own copy of
+// `argc` only races with itself.
+unsafe impl Sync for Args {}
+static ARGS: Args =
+    Args(UnsafeCell::new((0, [core::ptr::null_mut()], [core::ptr::null_mut()], [core::ptr::null_mut()])));
+
+extern "win64" fn p_argc() -> *mut c_int {
+    // SAFETY: a field of the static.
+    unsafe { &raw mut (*ARGS.0.get()).0 }
+}
+extern "win64" fn p_argv() -> *mut *mut c_char {
+    // SAFETY: a field of the static.
+    unsafe { (&raw mut (*ARGS.0.get()).1).cast() }
+}
+extern "win64" fn p_wargv() -> *mut *mut u16 {
+    // SAFETY: a field of the static.
+    unsafe { (&raw mut (*ARGS.0.get()).2).cast() }
+}
+/// The host's environment (`char **`, the same on both sides); the wide one
+/// is empty.
+extern "win64" fn p_environ() -> *mut *mut *mut c_char {
+    extern "C" {
+        static mut environ: *mut *mut c_char;
+    }
+    // SAFETY: the C library's environment pointer.
+    unsafe { &raw mut environ }
+}
+extern "win64" fn p_wenviron() -> *mut *mut u16 {
+    // SAFETY: a field of the static (an empty list).
+    unsafe { (&raw mut (*ARGS.0.get()).3).cast() }
+}
+extern "win64" fn set_new_mode(_mode: c_int) -> c_int {
+    0 // malloc never calls a new handler here, in either mode
+}
+extern "win64" fn crt_atexit(f: Option<unsafe extern "win64" fn()>) -> c_int {
+    super::msvcrt::register_at_exit(f)
+}
+
+/// The time-zone state (`_tzset`, `__daylight`, `__timezone`, `__tzname`)
+/// in Windows' types: `int`, `long` (32 bits), `char *[2]`.
+struct Zone(UnsafeCell<(c_int, i32, [*mut c_char; 2])>);
+// SAFETY: written by `_tzset` only, as Windows' own state is.
+unsafe impl Sync for Zone {}
+static ZONE: Zone = Zone(UnsafeCell::new((0, 0, [core::ptr::null_mut(); 2])));
+
+extern "win64" fn tzset() {
+    extern "C" {
+        fn tzset();
+        static daylight: c_int;
+        static timezone: core::ffi::c_long;
+        static tzname: [*mut c_char; 2];
+    }
+    // SAFETY: the host's tzset and the globals it sets, copied in Windows' types.
+    unsafe {
+        tzset();
+        *ZONE.0.get() = (daylight, timezone as i32, tzname);
+    }
+}
+extern "win64" fn p_daylight() -> *mut c_int {
+    // SAFETY: a field of the static.
+    unsafe { &raw mut (*ZONE.0.get()).0 }
+}
+extern "win64" fn p_timezone() -> *mut i32 {
+    // SAFETY: a field of the static.
+    unsafe { &raw mut (*ZONE.0.get()).1 }
+}
+extern "win64" fn p_tzname() -> *mut *mut c_char {
+    // SAFETY: a field of the static.
+    unsafe { (&raw mut (*ZONE.0.get()).2).cast() }
+}
+
 extern "win64" fn strdup(s: *const c_char) -> *mut c_char {
     // SAFETY: the DLL's string.
     unsafe { libc::strdup(s) }
@@ -90,6 +164,12 @@ pub(super) fn table() -> Vec<(&'static str, usize)> {
         "_errno" => errno_location,
         "_configure_narrow_argv" => nothing_to_configure,
         "_initialize_narrow_environment" => nothing_to_configure,
+        "_configure_wide_argv" => nothing_to_configure,
+        "_initialize_wide_environment" => nothing_to_configure,
+        "__p___argc" => p_argc, "__p___argv" => p_argv, "__p___wargv" => p_wargv,
+        "__p__environ" => p_environ, "__p__wenviron" => p_wenviron,
+        "_set_new_mode" => set_new_mode, "_crt_atexit" => crt_atexit,
+        "_tzset" => tzset, "__daylight" => p_daylight, "__timezone" => p_timezone, "__tzname" => p_tzname,
         "_initialize_onexit_table" => initialize_onexit_table,
         "_register_onexit_function" => register_onexit_function,
         "_execute_onexit_table" => execute_onexit_table,
