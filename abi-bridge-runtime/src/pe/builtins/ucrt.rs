@@ -82,24 +82,35 @@ extern "win64" fn seh_filter_dll(_code: u32, _info: *mut c_void) -> c_int {
 }
 
 /// A DLL has no command line of its own: `argc` 0, `argv` an empty list.
-struct Args(UnsafeCell<(c_int, [*mut c_char; 1], [*mut u16; 1], [*mut u16; 1])>);
+#[repr(C)]
+struct ArgState {
+    argc: c_int,
+    argv: [*mut c_char; 1],
+    wargv: [*mut u16; 1],
+    wenviron: [*mut u16; 1],
+}
+struct Args(UnsafeCell<ArgState>);
 // SAFETY: never written through by us; a DLL that writes its own copy of
 // `argc` only races with itself.
 unsafe impl Sync for Args {}
-static ARGS: Args =
-    Args(UnsafeCell::new((0, [core::ptr::null_mut()], [core::ptr::null_mut()], [core::ptr::null_mut()])));
+static ARGS: Args = Args(UnsafeCell::new(ArgState {
+    argc: 0,
+    argv: [core::ptr::null_mut()],
+    wargv: [core::ptr::null_mut()],
+    wenviron: [core::ptr::null_mut()],
+}));
 
 extern "win64" fn p_argc() -> *mut c_int {
     // SAFETY: a field of the static.
-    unsafe { &raw mut (*ARGS.0.get()).0 }
+    unsafe { &raw mut (*ARGS.0.get()).argc }
 }
 extern "win64" fn p_argv() -> *mut *mut c_char {
     // SAFETY: a field of the static.
-    unsafe { (&raw mut (*ARGS.0.get()).1).cast() }
+    unsafe { (&raw mut (*ARGS.0.get()).argv).cast() }
 }
 extern "win64" fn p_wargv() -> *mut *mut u16 {
     // SAFETY: a field of the static.
-    unsafe { (&raw mut (*ARGS.0.get()).2).cast() }
+    unsafe { (&raw mut (*ARGS.0.get()).wargv).cast() }
 }
 /// The host's environment (`char **`, the same on both sides); the wide one
 /// is empty.
@@ -107,12 +118,12 @@ extern "win64" fn p_environ() -> *mut *mut *mut c_char {
     extern "C" {
         static mut environ: *mut *mut c_char;
     }
-    // SAFETY: the C library's environment pointer.
-    unsafe { &raw mut environ }
+    // Taking the address of the C library's environment pointer reads nothing.
+    &raw mut environ
 }
 extern "win64" fn p_wenviron() -> *mut *mut u16 {
     // SAFETY: a field of the static (an empty list).
-    unsafe { (&raw mut (*ARGS.0.get()).3).cast() }
+    unsafe { (&raw mut (*ARGS.0.get()).wenviron).cast() }
 }
 extern "win64" fn set_new_mode(_mode: c_int) -> c_int {
     0 // malloc never calls a new handler here, in either mode
