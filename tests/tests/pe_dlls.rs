@@ -524,6 +524,29 @@ fn exported_data_is_its_address() {
     assert_eq!(add(40, 2), 42);
 }
 
+/// Once a thread has its TEB, a gate lets its calls through inline (where
+/// the CPU lets user space read `%gs`'s base): no call takes the slow path.
+#[test]
+fn gates_take_the_slow_path_once_per_thread() {
+    let lib = unsafe { PeAbi::load(dll("pe_abi.dll")) }.unwrap();
+    std::thread::spawn(move || {
+        assert_eq!(unsafe { lib.pe_add(1, 2) }, 3);
+        let (before, fast) = abi_bridge::pe::__gate_slow_entries();
+        for i in 0..1000 {
+            assert_eq!(unsafe { lib.pe_add(i, 1) }, i + 1);
+        }
+        let (after, _) = abi_bridge::pe::__gate_slow_entries();
+        if fast {
+            // Other tests' threads may enter meanwhile, but not a thousand times.
+            assert!(after - before < 100, "{} slow entries for 1000 calls on one thread", after - before);
+        } else {
+            assert!(after - before >= 1000);
+        }
+    })
+    .join()
+    .unwrap();
+}
+
 /// Errors name what is wrong and leave nothing loaded.
 #[test]
 fn not_a_dll_and_missing_symbols_are_errors() {

@@ -45,6 +45,13 @@ pub fn __map_without_running(path: &std::path::Path, data: &[u8]) -> Result<(), 
     loader::load_image(path, data, LoadOptions::new(), false).map(drop)
 }
 
+/// How many calls through gates took the slow path, and whether gates have
+/// a fast path at all on this machine: for the test that pins it.
+#[doc(hidden)]
+pub fn __gate_slow_entries() -> (usize, bool) {
+    (teb::slow_entries(), teb::gates_are_fast())
+}
+
 /// Whether `data` starts like a PE image (`MZ`, and `PE\0\0` where the DOS
 /// header points): what `Library::open` tells PE files from ELF ones by.
 pub fn is_pe(data: &[u8]) -> bool {

@@ -212,8 +212,24 @@ fn has_fsgsbase() -> bool {
     unsafe { libc::getauxval(libc::AT_HWCAP2) & HWCAP2_FSGSBASE != 0 }
 }
 
+/// How many calls took a gate's slow path (a thread without its TEB yet,
+/// or every call where FSGSBASE is unavailable).
+static SLOW_ENTRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// [`SLOW_ENTRIES`], for the test that pins the fast path.
+pub(crate) fn slow_entries() -> usize {
+    SLOW_ENTRIES.load(Ordering::Relaxed)
+}
+
+/// Whether gates check the TEB inline (FSGSBASE); without it every call
+/// takes the slow path.
+pub(crate) fn gates_are_fast() -> bool {
+    has_fsgsbase()
+}
+
 /// Where a gate's slow path goes: installs the TEB. Never unwinds.
 extern "sysv64" fn gate_enter() {
+    SLOW_ENTRIES.fetch_add(1, Ordering::Relaxed);
     let entered = std::panic::catch_unwind(enter_thread);
     if !matches!(entered, Ok(Ok(()))) {
         eprintln!("abi-bridge: cannot give this thread a TEB for PE code; aborting");
