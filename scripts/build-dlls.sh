@@ -7,14 +7,14 @@
 #   scripts/build-dlls.sh OUT_DIR     # build every DLL into OUT_DIR
 #
 # tests/build.rs and examples/build.rs run it when mingw-w64 is installed and
-# otherwise use the checked-in builds (tests/dll/bin, examples/plugins/dll);
+# otherwise use the checked-in builds (tests/dll/bin);
 # to refresh those after changing a source:
 #
-#   scripts/build-dlls.sh tests/dll/bin && cp tests/dll/bin/echo_plugin.dll examples/plugins/dll/
+#   scripts/build-dlls.sh tests/dll/bin
 set -euo pipefail
 out=${1:?usage: scripts/build-dlls.sh OUT_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$out/dep"
+mkdir -p "$out/dep" "$out/msvc"
 out=$(cd "$out" && pwd)
 cc=${MINGW_CC:-x86_64-w64-mingw32-gcc}
 cxx=${MINGW_CXX:-x86_64-w64-mingw32-g++}
@@ -51,3 +51,14 @@ dll pe_ucrt "$cc" tests/dll/pe_ucrt.c -D_UCRT -nodefaultlibs \
 dll dep/pe_dep_lib "$cc" tests/dll/dep/pe_dep_lib.c
 dll dep/pe_dep_main "$cc" tests/dll/dep/pe_dep_main.c tests/dll/dep/pe_dep_main.def "$out/dep/pe_dep_lib.dll"
 dll echo_plugin "$cc" examples/plugins/echo_plugin.c
+
+# Microsoft's conventions without Microsoft's tools: clang and lld-link (no C
+# runtime; /Brepro for reproducible bytes). Where they are not installed the
+# checked-in build stands in.
+msvc=tests/dll/msvc/pe_msvc.c
+if command -v "${CLANG:-clang}" >/dev/null 2>&1 && command -v "${LLD_LINK:-lld-link}" >/dev/null 2>&1; then
+    "${CLANG:-clang}" --target=x86_64-pc-windows-msvc -O2 -Wall -Werror -c "$msvc" -o "$tmp/pe_msvc.obj"
+    "${LLD_LINK:-lld-link}" /dll /nodefaultlib /entry:_DllMainCRTStartup /Brepro "/implib:$tmp/pe_msvc.lib" "/out:$out/msvc/pe_msvc.dll" "$tmp/pe_msvc.obj" >/dev/null
+elif [ "$out/msvc" != "$root/tests/dll/bin/msvc" ]; then
+    cp "$root/tests/dll/bin/msvc/pe_msvc.dll" "$out/msvc/"
+fi

@@ -14,7 +14,7 @@ use abi_bridge_runtime::pe::{self, PeImage};
 /// The checked-in fixture DLLs (built from `tests/dll` by mingw-w64).
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/dll/bin");
-    ["pe_abi.dll", "pe_crt.dll", "pe_cpp.dll", "pe_reloc.dll", "dep/pe_dep_main.dll"]
+    ["pe_abi.dll", "pe_crt.dll", "pe_cpp.dll", "pe_reloc.dll", "dep/pe_dep_main.dll", "msvc/pe_msvc.dll", "pe_ucrt.dll"]
         .iter()
         .map(|n| dir.join(n))
         .collect()

@@ -463,6 +463,63 @@ fn a_ucrt_dll() {
     assert!(unsafe { ucrt.ucrt_time_agrees(now) }.abs() <= 2);
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, ForeignType)]
+#[repr(C)]
+struct Pair {
+    x: f32,
+    y: f32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ForeignType)]
+#[repr(C)]
+struct Vec3d {
+    x: f64,
+    y: f64,
+    z: f64,
+}
+
+#[foreign_abi(win64, library = PeMsvc)]
+extern "C" {
+    fn msvc_tls_bump(by: i32) -> i32;
+    fn msvc_callback_runs() -> i32;
+    fn msvc_big_frame(seed: i32) -> i32;
+    fn msvc_pair(x: f32, y: f32) -> Pair;
+    fn msvc_scale(v: Vec3d, k: f64) -> Vec3d;
+}
+
+/// A DLL with Microsoft's conventions (clang for x86_64-pc-windows-msvc,
+/// lld-link, no C runtime): native TLS through `%gs:0x58` and the module's
+/// TLS index, each thread with its own copy of the template; its TLS
+/// callback; `__chkstk` reading the TEB's stack limit on a small stack;
+/// struct returns in rax and through a hidden pointer.
+#[test]
+fn a_dll_with_msvc_conventions_and_native_tls() {
+    let msvc = unsafe { PeMsvc::load(dll("msvc/pe_msvc.dll")) }.unwrap();
+    assert_eq!(unsafe { msvc.msvc_callback_runs() }, 1, "the TLS callback ran at process attach");
+    let msvc = &msvc;
+    std::thread::scope(|s| {
+        for t in 1..=8 {
+            s.spawn(move || {
+                // The template: 5 and a zero-filled 0, then this thread's own.
+                assert_eq!(unsafe { msvc.msvc_tls_bump(t) }, (5 + t) * 1000 + 1);
+                assert_eq!(unsafe { msvc.msvc_tls_bump(t) }, (5 + 2 * t) * 1000 + 2);
+            });
+        }
+    });
+    let sum = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn_scoped(s, move || unsafe { msvc.msvc_big_frame(2) })
+            .unwrap()
+            .join()
+            .unwrap()
+    });
+    assert_eq!(sum, (0..10).map(|i| 2 + i).sum::<i32>());
+    assert_eq!(unsafe { msvc.msvc_pair(1.5, -2.0) }, Pair { x: -2.0, y: 1.5 });
+    let v = Vec3d { x: 1.0, y: -2.0, z: 0.25 };
+    assert_eq!(unsafe { msvc.msvc_scale(v, 4.0) }, Vec3d { x: 4.0, y: -8.0, z: 1.0 });
+}
+
 #[foreign_abi(win64, library = PeDeps)]
 extern "C" {
     fn dep_main_quad(x: i32) -> i32;
