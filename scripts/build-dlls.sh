@@ -41,6 +41,7 @@ dll pe_abi "$cc" tests/dll/pe_abi.c
 # -static-libgcc: __thread (emulated TLS) would otherwise import libgcc_s_seh-1.dll.
 dll pe_crt "$cc" tests/dll/pe_crt.c "$tmp/libhost.a" -static-libgcc
 dll pe_unresolved "$cc" tests/dll/pe_unresolved.c
+dll pe_refuse "$cc" tests/dll/pe_refuse.c "$tmp/libhost.a"
 # A preferred base the test occupies first, so the loader must relocate.
 dll pe_reloc "$cc" tests/dll/pe_reloc.c -Wl,--image-base=0x7e0000000000
 dll pe_cpp "$cxx" tests/dll/pe_cpp.cpp -static-libgcc -static-libstdc++

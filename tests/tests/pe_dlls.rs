@@ -604,6 +604,23 @@ fn gates_take_the_slow_path_once_per_thread() {
     .unwrap();
 }
 
+/// A `DllMain` that returns FALSE for `DLL_PROCESS_ATTACH` fails the load
+/// with a typed error, after which (as on Windows) it is called with
+/// `DLL_PROCESS_DETACH` and the DLL is unloaded.
+#[test]
+fn a_dllmain_that_refuses_fails_the_load() {
+    static SEEN: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+    let notify = Callback::<fn(i32, i32), Win64>::new(Win64, |event, _| SEEN.lock().unwrap().push(event)).unwrap();
+    let options = LoadOptions::new().import_callback("host.dll", "host_notify", notify);
+    let err = unsafe { Library::open_with(dll("pe_refuse.dll"), options) }.unwrap_err();
+    let reason = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<abi_bridge::pe::PeError>());
+    assert!(
+        matches!(reason, Some(abi_bridge::pe::PeError::DllMainFailed { dll }) if dll == "pe_refuse.dll"),
+        "{err:?}"
+    );
+    assert_eq!(*SEEN.lock().unwrap(), [101, 100], "DLL_PROCESS_ATTACH, then DLL_PROCESS_DETACH");
+}
+
 /// Errors name what is wrong and leave nothing loaded.
 #[test]
 fn not_a_dll_and_missing_symbols_are_errors() {

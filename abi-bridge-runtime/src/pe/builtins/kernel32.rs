@@ -7,14 +7,10 @@ use core::ffi::{c_char, c_void, CStr};
 use std::sync::Mutex;
 
 use super::exports;
+use super::win32_error as error;
 use crate::pe::imports::ImportName;
 use crate::pe::{loader, teb};
 
-const ERROR_INVALID_PARAMETER: u32 = 87;
-const ERROR_ACCESS_DENIED: u32 = 5;
-const ERROR_NOT_ENOUGH_MEMORY: u32 = 8;
-const ERROR_MOD_NOT_FOUND: u32 = 126;
-const ERROR_PROC_NOT_FOUND: u32 = 127;
 const TLS_OUT_OF_INDEXES: u32 = 0xffff_ffff;
 
 fn teb_u32(offset: usize) -> *mut u32 {
@@ -75,7 +71,7 @@ extern "win64" fn tls_alloc() -> u32 {
             i as u32
         }
         None => {
-            set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+            set_last_error(error::NOT_ENOUGH_MEMORY);
             TLS_OUT_OF_INDEXES
         }
     }
@@ -90,7 +86,7 @@ extern "win64" fn tls_get_value(index: u32) -> *mut c_void {
             unsafe { *slot as *mut c_void }
         }
         None => {
-            set_last_error(ERROR_INVALID_PARAMETER);
+            set_last_error(error::INVALID_PARAMETER);
             core::ptr::null_mut()
         }
     }
@@ -103,7 +99,7 @@ extern "win64" fn tls_set_value(index: u32, value: *mut c_void) -> i32 {
             1
         },
         None => {
-            set_last_error(ERROR_INVALID_PARAMETER);
+            set_last_error(error::INVALID_PARAMETER);
             0
         }
     }
@@ -116,7 +112,7 @@ extern "win64" fn tls_free(index: u32) -> i32 {
             1
         }
         _ => {
-            set_last_error(ERROR_INVALID_PARAMETER);
+            set_last_error(error::INVALID_PARAMETER);
             0
         }
     }
@@ -124,7 +120,7 @@ extern "win64" fn tls_free(index: u32) -> i32 {
 
 // Virtual memory. Windows' protections map onto mmap's, except that nothing
 // is ever writable and executable at once: such requests fail with
-// ERROR_ACCESS_DENIED, as does making a page of loaded code writable.
+// error::ACCESS_DENIED, as does making a page of loaded code writable.
 
 const MEM_COMMIT: u32 = 0x1000;
 const MEM_RESERVE: u32 = 0x2000;
@@ -171,11 +167,11 @@ const PAGE: usize = crate::memory::PAGE;
 
 extern "win64" fn virtual_alloc(addr: *mut c_void, size: usize, kind: u32, page: u32) -> *mut c_void {
     let Some(prot) = protection(page) else {
-        set_last_error(ERROR_ACCESS_DENIED);
+        set_last_error(error::ACCESS_DENIED);
         return core::ptr::null_mut();
     };
     if size == 0 || kind & (MEM_COMMIT | MEM_RESERVE) == 0 {
-        set_last_error(ERROR_INVALID_PARAMETER);
+        set_last_error(error::INVALID_PARAMETER);
         return core::ptr::null_mut();
     }
     let len = size.next_multiple_of(PAGE);
@@ -186,7 +182,7 @@ extern "win64" fn virtual_alloc(addr: *mut c_void, size: usize, kind: u32, page:
         return if unsafe { libc::mprotect(start as *mut c_void, len, prot) } == 0 {
             addr
         } else {
-            set_last_error(ERROR_INVALID_PARAMETER);
+            set_last_error(error::INVALID_PARAMETER);
             core::ptr::null_mut()
         };
     }
@@ -195,7 +191,7 @@ extern "win64" fn virtual_alloc(addr: *mut c_void, size: usize, kind: u32, page:
     // SAFETY: a new anonymous mapping; never over an existing one.
     let at = unsafe { libc::mmap(addr, len, prot, flags, -1, 0) };
     if at == libc::MAP_FAILED || (!addr.is_null() && at != addr) {
-        set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+        set_last_error(error::NOT_ENOUGH_MEMORY);
         return core::ptr::null_mut();
     }
     at
@@ -217,27 +213,27 @@ extern "win64" fn virtual_free(addr: *mut c_void, size: usize, kind: u32) -> i32
         false
     };
     if !ok {
-        set_last_error(ERROR_INVALID_PARAMETER);
+        set_last_error(error::INVALID_PARAMETER);
     }
     ok as i32
 }
 
 extern "win64" fn virtual_protect(addr: *mut c_void, size: usize, page: u32, old: *mut u32) -> i32 {
     let Some(prot) = protection(page) else {
-        set_last_error(ERROR_ACCESS_DENIED);
+        set_last_error(error::ACCESS_DENIED);
         return 0;
     };
     let start = (addr as usize) & !(PAGE - 1);
     let end = (addr as usize + size.max(1)).next_multiple_of(PAGE);
     let Some((_, _, perms)) = region(start) else {
-        set_last_error(ERROR_INVALID_PARAMETER);
+        set_last_error(error::INVALID_PARAMETER);
         return 0;
     };
     // Loaded code is never made writable again.
     if prot & libc::PROT_WRITE != 0
         && (start..end).step_by(PAGE).any(|p| region(p).is_some_and(|(_, _, r)| r.contains('x')))
     {
-        set_last_error(ERROR_ACCESS_DENIED);
+        set_last_error(error::ACCESS_DENIED);
         return 0;
     }
     if !old.is_null() {
@@ -246,7 +242,7 @@ extern "win64" fn virtual_protect(addr: *mut c_void, size: usize, page: u32, old
     }
     // SAFETY: pages of this process the DLL names; W+X was refused above.
     if unsafe { libc::mprotect(start as *mut c_void, end - start, prot) } != 0 {
-        set_last_error(ERROR_INVALID_PARAMETER);
+        set_last_error(error::INVALID_PARAMETER);
         return 0;
     }
     1
@@ -267,7 +263,7 @@ struct MemoryBasicInformation {
 
 extern "win64" fn virtual_query(addr: *const c_void, info: *mut MemoryBasicInformation, len: usize) -> usize {
     if len < core::mem::size_of::<MemoryBasicInformation>() {
-        set_last_error(24);
+        set_last_error(error::BAD_LENGTH);
         return 0;
     }
     let page = (addr as usize) & !(PAGE - 1);
@@ -346,7 +342,7 @@ fn narrow(s: *const c_char) -> String {
 
 fn found(handle: *mut c_void) -> *mut c_void {
     if handle.is_null() {
-        set_last_error(ERROR_MOD_NOT_FOUND);
+        set_last_error(error::MOD_NOT_FOUND);
     }
     handle
 }
@@ -373,7 +369,7 @@ extern "win64" fn get_proc_address(module: *mut c_void, name: *const c_char) -> 
     };
     let address = loader::proc_address(module, symbol);
     if address.is_null() {
-        set_last_error(ERROR_PROC_NOT_FOUND);
+        set_last_error(error::PROC_NOT_FOUND);
     }
     address
 }
@@ -392,37 +388,33 @@ extern "win64" fn load_library_ex_w(name: *const u16, _file: *mut c_void, _flags
 extern "win64" fn free_library(module: *mut c_void) -> i32 {
     loader::free_library(module) as i32
 }
-extern "win64" fn get_module_file_name_a(module: *mut c_void, buf: *mut c_char, n: u32) -> u32 {
-    let Some(path) = loader::module_path(module) else {
-        set_last_error(ERROR_MOD_NOT_FOUND);
-        return 0;
-    };
-    let bytes = path.as_bytes();
-    let k = bytes.len().min(n.saturating_sub(1) as usize);
-    // SAFETY: the DLL's buffer of `n` bytes.
-    unsafe {
-        core::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.cast(), k);
-        if n > 0 {
-            *buf.add(k) = 0;
-        }
-    }
-    k as u32
-}
-extern "win64" fn get_module_file_name_w(module: *mut c_void, buf: *mut u16, n: u32) -> u32 {
-    let Some(path) = loader::module_path(module) else {
-        set_last_error(ERROR_MOD_NOT_FOUND);
-        return 0;
-    };
-    let units: Vec<u16> = path.encode_utf16().collect();
+/// Copies `units` into the DLL's buffer of `n` as `GetModuleFileName`
+/// does: truncated to fit with its terminator; the count copied.
+fn copy_out<T: Copy + Default>(units: &[T], buf: *mut T, n: u32) -> u32 {
     let k = units.len().min(n.saturating_sub(1) as usize);
     // SAFETY: the DLL's buffer of `n` units.
     unsafe {
         core::ptr::copy_nonoverlapping(units.as_ptr(), buf, k);
         if n > 0 {
-            *buf.add(k) = 0;
+            *buf.add(k) = T::default();
         }
     }
     k as u32
+}
+
+fn module_path(module: *mut c_void) -> Option<String> {
+    let path = loader::module_path(module);
+    if path.is_none() {
+        set_last_error(error::MOD_NOT_FOUND);
+    }
+    path
+}
+
+extern "win64" fn get_module_file_name_a(module: *mut c_void, buf: *mut u8, n: u32) -> u32 {
+    module_path(module).map_or(0, |path| copy_out(path.as_bytes(), buf, n))
+}
+extern "win64" fn get_module_file_name_w(module: *mut c_void, buf: *mut u16, n: u32) -> u32 {
+    module_path(module).map_or(0, |path| copy_out(&path.encode_utf16().collect::<Vec<_>>(), buf, n))
 }
 
 // Clocks.
@@ -474,7 +466,7 @@ unsafe extern "win64" fn multi_byte_to_wide_char(
     n: i32,
 ) -> i32 {
     if cp != CP_ACP && cp != CP_UTF8 {
-        set_last_error(ERROR_INVALID_PARAMETER);
+        set_last_error(error::INVALID_PARAMETER);
         return 0;
     }
     // SAFETY: the DLL's string of `len` bytes, or NUL-terminated (len -1,
@@ -491,7 +483,7 @@ unsafe extern "win64" fn multi_byte_to_wide_char(
         return units.len() as i32;
     }
     if units.len() > n as usize {
-        set_last_error(122);
+        set_last_error(error::INSUFFICIENT_BUFFER);
         return 0;
     }
     // SAFETY: the DLL's buffer of `n` units.
@@ -510,7 +502,7 @@ unsafe extern "win64" fn wide_char_to_multi_byte(
     used_default: *mut i32,
 ) -> i32 {
     if cp != CP_ACP && cp != CP_UTF8 {
-        set_last_error(ERROR_INVALID_PARAMETER);
+        set_last_error(error::INVALID_PARAMETER);
         return 0;
     }
     let count = if len < 0 {
@@ -533,7 +525,7 @@ unsafe extern "win64" fn wide_char_to_multi_byte(
         return text.len() as i32;
     }
     if text.len() > n as usize {
-        set_last_error(122);
+        set_last_error(error::INSUFFICIENT_BUFFER);
         return 0;
     }
     // SAFETY: the DLL's buffer of `n` bytes.
@@ -564,7 +556,7 @@ extern "win64" fn write_file(
     let fd = match handle.wrapping_sub(STD_HANDLE_BASE) {
         fd @ (1 | 2) => fd as libc::c_int,
         _ => {
-            set_last_error(6);
+            set_last_error(error::INVALID_HANDLE);
             return 0;
         }
     };

@@ -37,6 +37,21 @@ mod host {
     }
 }
 
+/// The Win32 error codes the built-ins leave for `GetLastError`
+/// (`winerror.h`).
+mod win32_error {
+    pub(super) const ACCESS_DENIED: u32 = 5;
+    pub(super) const INVALID_HANDLE: u32 = 6;
+    pub(super) const NOT_ENOUGH_MEMORY: u32 = 8;
+    pub(super) const BAD_LENGTH: u32 = 24;
+    pub(super) const NOT_SUPPORTED: u32 = 50;
+    pub(super) const INVALID_PARAMETER: u32 = 87;
+    pub(super) const INSUFFICIENT_BUFFER: u32 = 122;
+    pub(super) const MOD_NOT_FOUND: u32 = 126;
+    pub(super) const PROC_NOT_FOUND: u32 = 127;
+    pub(super) const TOO_MANY_POSTS: u32 = 298;
+}
+
 /// The implementations of one DLL, by symbol.
 pub(crate) struct Table(HashMap<&'static str, usize>);
 

@@ -10,15 +10,13 @@ use std::time::{Duration, Instant};
 
 use super::exports;
 use super::kernel32::{set_last_error, thread_id};
+use super::win32_error as error;
 use crate::pe::teb;
 
 const WAIT_OBJECT_0: u32 = 0;
 const WAIT_TIMEOUT: u32 = 0x102;
 const WAIT_FAILED: u32 = 0xffff_ffff;
 const INFINITE: u32 = 0xffff_ffff;
-const ERROR_INVALID_HANDLE: u32 = 6;
-const ERROR_NOT_SUPPORTED: u32 = 50;
-const ERROR_TOO_MANY_POSTS: u32 = 298;
 const CREATE_SUSPENDED: u32 = 4;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -148,12 +146,12 @@ unsafe extern "win64" fn create_thread(
     thread_id_out: *mut u32,
 ) -> *mut c_void {
     let Some(start) = start else {
-        set_last_error(87);
+        set_last_error(error::INVALID_PARAMETER);
         return core::ptr::null_mut();
     };
     if flags & CREATE_SUSPENDED != 0 {
         // A suspended thread needs ResumeThread, which is not provided.
-        set_last_error(ERROR_NOT_SUPPORTED);
+        set_last_error(error::NOT_SUPPORTED);
         return core::ptr::null_mut();
     }
     let thread = Object::new(State::Thread(None));
@@ -175,7 +173,7 @@ unsafe extern "win64" fn create_thread(
     });
     if spawned.is_err() {
         close_handle(handle);
-        set_last_error(8);
+        set_last_error(error::NOT_ENOUGH_MEMORY);
         return core::ptr::null_mut();
     }
     let id = id_rx.recv().unwrap_or(0);
@@ -189,7 +187,7 @@ unsafe extern "win64" fn create_thread(
 extern "win64" fn get_exit_code_thread(handle: *mut c_void, code: *mut u32) -> i32 {
     const STILL_ACTIVE: u32 = 259;
     let Some(o) = object(handle) else {
-        set_last_error(ERROR_INVALID_HANDLE);
+        set_last_error(error::INVALID_HANDLE);
         return 0;
     };
     let value = match *lock(&o.state) {
@@ -205,7 +203,7 @@ extern "win64" fn wait_for_single_object(handle: *mut c_void, ms: u32) -> u32 {
     match object(handle) {
         Some(o) => o.wait(timeout(ms)),
         None => {
-            set_last_error(ERROR_INVALID_HANDLE);
+            set_last_error(error::INVALID_HANDLE);
             WAIT_FAILED
         }
     }
@@ -217,7 +215,7 @@ unsafe extern "win64" fn wait_for_multiple_objects(n: u32, handles: *const *mut 
     // SAFETY: the DLL's array of `n` handles.
     let handles = unsafe { core::slice::from_raw_parts(handles, n as usize) };
     let Some(objects) = handles.iter().map(|&h| object(h)).collect::<Option<Vec<_>>>() else {
-        set_last_error(ERROR_INVALID_HANDLE);
+        set_last_error(error::INVALID_HANDLE);
         return WAIT_FAILED;
     };
     let deadline = timeout(ms).map(|t| Instant::now() + t);
@@ -248,7 +246,7 @@ extern "win64" fn close_handle(handle: *mut c_void) -> i32 {
     match lock(&HANDLES).as_mut().and_then(|h| h.remove(&(handle as usize))) {
         Some(_) => 1,
         None => {
-            set_last_error(ERROR_INVALID_HANDLE);
+            set_last_error(error::INVALID_HANDLE);
             0
         }
     }
@@ -262,27 +260,22 @@ extern "win64" fn create_event(
 ) -> *mut c_void {
     new_handle(Object::new(State::Event { signaled: initial != 0, manual_reset: manual_reset != 0 }))
 }
+/// Sets an event's state; false if `handle` is not an event.
+fn signal(handle: *mut c_void, to: bool) -> i32 {
+    let set = |s: &mut State| match s {
+        State::Event { signaled, .. } => {
+            *signaled = to;
+            true
+        }
+        _ => false,
+    };
+    object(handle).is_some_and(|o| o.update(set)) as i32
+}
 extern "win64" fn set_event(handle: *mut c_void) -> i32 {
-    object(handle).is_some_and(|o| {
-        o.update(|s| match s {
-            State::Event { signaled, .. } => {
-                *signaled = true;
-                true
-            }
-            _ => false,
-        })
-    }) as i32
+    signal(handle, true)
 }
 extern "win64" fn reset_event(handle: *mut c_void) -> i32 {
-    object(handle).is_some_and(|o| {
-        o.update(|s| match s {
-            State::Event { signaled, .. } => {
-                *signaled = false;
-                true
-            }
-            _ => false,
-        })
-    }) as i32
+    signal(handle, false)
 }
 extern "win64" fn create_semaphore(
     _attributes: *mut c_void,
@@ -291,14 +284,14 @@ extern "win64" fn create_semaphore(
     _name: *const c_void,
 ) -> *mut c_void {
     if max <= 0 || initial < 0 || initial > max {
-        set_last_error(87);
+        set_last_error(error::INVALID_PARAMETER);
         return core::ptr::null_mut();
     }
     new_handle(Object::new(State::Semaphore { count: initial, max }))
 }
 extern "win64" fn release_semaphore(handle: *mut c_void, release: i32, previous: *mut i32) -> i32 {
     let Some(o) = object(handle) else {
-        set_last_error(ERROR_INVALID_HANDLE);
+        set_last_error(error::INVALID_HANDLE);
         return 0;
     };
     o.update(|s| match s {
@@ -311,7 +304,7 @@ extern "win64" fn release_semaphore(handle: *mut c_void, release: i32, previous:
             true
         }
         _ => {
-            set_last_error(ERROR_TOO_MANY_POSTS);
+            set_last_error(error::TOO_MANY_POSTS);
             false
         }
     }) as i32
