@@ -5,8 +5,8 @@
 //! the compiler checks at each call. A call is a signature of its own
 //! ([`Signature::new_variadic`]): one thunk per distinct promoted type list,
 //! generated once and kept in a per-thread cache, so a repeated list takes
-//! no lock. Rust writes the promoted values into a *pack* (one 8-byte-aligned
-//! cell per value, `pack_layout`) and calls the thunk with the target, a
+//! no lock. Rust writes the promoted values into a *pack* (one cell per
+//! value, aligned to 8 or 16, `pack_layout`) and calls the thunk with the target, a
 //! pointer to the pack and the named arguments; the thunk loads each value
 //! where the foreign plan wants it.
 //!
@@ -33,9 +33,11 @@ use crate::types::{promoted, ForeignReturn, ForeignType, Scalar, TypeDesc, TypeK
 /// A value that may be passed after a variadic function's `...`: every
 /// [`ForeignType`] except arrays, travelling as C's default argument
 /// promotions make it (`f32` as `f64`; `bool`, `i8`, `u8`, `i16`, `u16` as
-/// `i32`; see [`promoted`]). Rust types with no C meaning (`char`, `String`,
-/// `&str`, `i128`) are not: passing one is a compile error at the argument,
-/// which says the type "cannot cross a foreign ABI boundary".
+/// `i32`; see [`promoted`]); `i128`, [`F80`](crate::F80), `__m128` and
+/// [`Complex`](crate::Complex) too, placed as gcc places them. Rust types with
+/// no C meaning (`char`, `String`, `&str`) are not: passing one is a compile
+/// error at the argument, which says the type "cannot cross a foreign ABI
+/// boundary"; nor are values aligned to more than 16 bytes.
 pub trait VarArg: ForeignType {}
 
 impl<T: ForeignType> VarArg for T {}
@@ -73,8 +75,9 @@ pub unsafe trait VarArgs {
     fn pack<To: StaticConv>(self) -> Self::Pack;
 }
 
-/// One promoted value in a pack: 8-byte aligned, at least 8 bytes, a
-/// multiple of 8 (so the thunk may read whole eightbytes of it).
+/// One promoted value in a pack: aligned to 8 (or the value's own 16), at
+/// least 8 bytes, a multiple of its alignment (so the thunk may read whole
+/// eightbytes of it).
 #[doc(hidden)]
 #[repr(C, align(8))]
 pub union PackCell<T> {
@@ -114,23 +117,43 @@ pub struct PackCons<H, T>(PackCell<H>, T);
 /// The compile-time check of one variadic argument, besides those of named
 /// ones (arrays, function pointers of another convention inside structs).
 const fn check_vararg(ty: &TypeDesc) {
-    if ty.align > 8 {
-        panic!("variadic arguments aligned to more than 8 bytes are not supported yet: pass a pointer to the value");
+    if ty.align > 16 {
+        panic!("variadic arguments aligned to more than 16 bytes are not supported: pass a pointer to the value");
     }
 }
 
+/// One cell of a pack for a value of `ty`: its (size, alignment), as
+/// [`PackCell`] has them (at least 8 and a multiple of the alignment).
+fn cell(ty: &TypeDesc) -> (u32, u32) {
+    let align = ty.align.max(8) as u32;
+    ((ty.size.max(8) as u32).next_multiple_of(align), align)
+}
+
 /// Where each promoted variadic argument of `sig` sits in its pack: offset
-/// and size. Each takes its size rounded up to whole eightbytes (at least
-/// one), as [`PackCell`] does.
+/// and size. The pack nests as [`PackCons`] does (a cell, then the rest of
+/// the pack as one struct, aligned to its most aligned cell), so a value
+/// aligned to 16 moves the whole rest before it, not just itself.
 pub(crate) fn pack_layout(sig: &Signature) -> Vec<(u32, u32)> {
     let fixed = sig.fixed_args().expect("a pack belongs to a variadic signature");
-    let mut offset = 0;
-    sig.args()[fixed..]
-        .iter()
-        .map(|ty| {
-            let at = offset;
-            offset += ty.size.max(8).next_multiple_of(8) as u32;
-            (at, ty.size as u32)
+    let args = &sig.args()[fixed..];
+    // From the back: where the rest starts inside each cons, and each
+    // suffix's (size, alignment) as a struct.
+    let mut rest_at = vec![0u32; args.len()];
+    let (mut size, mut align) = (0u32, 1u32);
+    for (i, ty) in args.iter().enumerate().rev() {
+        let (cell_size, cell_align) = cell(ty);
+        rest_at[i] = cell_size.next_multiple_of(align);
+        let cons_align = cell_align.max(align);
+        size = (rest_at[i] + size).next_multiple_of(cons_align);
+        align = cons_align;
+    }
+    let mut at = 0;
+    args.iter()
+        .zip(rest_at)
+        .map(|(ty, rest)| {
+            let here = at;
+            at += rest;
+            (here, ty.size as u32)
         })
         .collect()
 }
@@ -543,5 +566,28 @@ mod tests {
         assert_eq!(f64::from_bits(word(8)), 2.5);
         assert_eq!(word(16) as u32 as i32, 7);
         assert_eq!(f64::from_bits(word(24)), -1.5);
+    }
+
+    #[test]
+    fn values_aligned_to_16_move_the_rest_of_the_pack() {
+        use crate::F80;
+        // i32, then i128 (align 16): the cons holding the i128 and what
+        // follows starts at 16, not 8.
+        let sig =
+            Signature::new_variadic(&[], &[i32::DESC, i128::DESC, f64::DESC, F80::DESC, i32::DESC], None).unwrap();
+        let layout = pack_layout(&sig);
+        let pack = (1i32, -2i128, 3.5f64, F80::from_f64(4.25), 5i32).pack::<SysV64>();
+        let base = &pack as *const _ as usize;
+        let at = |p: *const u8| p as usize - base;
+        let offsets = [
+            at((&pack.0 as *const PackCell<i32>).cast()),
+            at((&pack.1 .0 as *const PackCell<i128>).cast()),
+            at((&pack.1 .1 .0 as *const PackCell<f64>).cast()),
+            at((&pack.1 .1 .1 .0 as *const PackCell<F80>).cast()),
+            at((&pack.1 .1 .1 .1 .0 as *const PackCell<i32>).cast()),
+        ];
+        let ours: Vec<usize> = layout.iter().map(|&(o, _)| o as usize).collect();
+        assert_eq!(ours, offsets);
+        assert_eq!(layout.iter().map(|&(_, n)| n).collect::<Vec<_>>(), [4, 16, 8, 16, 4]);
     }
 }

@@ -9,8 +9,18 @@
  *   d f       double (f: a Rust f32, promoted to double)
  *   p         void *
  *   S F T V M B  the structs of variadic.h
+ *   Q         __int128
+ *   X         long double (its 10 bytes of value; the 6 after are padding)
+ *   W         __m128
+ *   C         double _Complex
+ *
+ * win64 passes the four wide ones by reference (16 bytes each); sysv64
+ * places them as named arguments (a GPR pair or 16-aligned stack; always
+ * memory; one xmm; two xmm).
  */
+#include <complex.h>
 #include <stdarg.h>
+#include <xmmintrin.h>
 #include "variadic.h"
 
 static uint64_t mix(uint64_t h, const void *p, size_t n) {
@@ -32,6 +42,18 @@ static uint64_t mix(uint64_t h, const void *p, size_t n) {
     do {                                                                                                               \
         T *v = __builtin_va_arg(ap, T *);                                                                              \
         h = mix(h, v, sizeof *v);                                                                                      \
+    } while (0)
+
+/* The first `n` bytes of a value read by reference or in place. */
+#define HASH_BY_REF_N(T, ap, n)                                                                                        \
+    do {                                                                                                               \
+        T *v = __builtin_va_arg(ap, T *);                                                                              \
+        h = mix(h, v, n);                                                                                              \
+    } while (0)
+#define HASH_IN_PLACE_N(T, ap, n)                                                                                      \
+    do {                                                                                                               \
+        T v = va_arg(ap, T);                                                                                           \
+        h = mix(h, &v, n);                                                                                             \
     } while (0)
 
 #define HASH_ONE(T, VA_ARG, ap)                                                                                        \
@@ -56,6 +78,10 @@ static uint64_t mix(uint64_t h, const void *p, size_t n) {
         case 'V': BIG(struct va_v16, ap); break;                                                               \
         case 'M': BIG(struct va_m16, ap); break;                                                               \
         case 'B': BIG(struct va_b24, ap); break;                                                               \
+        case 'Q': BIG(__int128, ap); break;                                                                    \
+        case 'W': BIG(__m128, ap); break;                                                                      \
+        case 'C': BIG(double _Complex, ap); break;                                                             \
+        case 'X': BIG##_N(long double, ap, 10); break;                                                         \
         default: h = 0; break;                                                                                         \
         }                                                                                                              \
     }
@@ -144,4 +170,39 @@ __attribute__((ms_abi)) int32_t abt_va_apply_ms(int32_t n, ...) {
     int32_t x = __builtin_va_arg(ap, int32_t);
     __builtin_ms_va_end(ap);
     return n * f(x);
+}
+
+/* gcc calling a variadic function (gcc's own callee, or a Rust
+ * VariadicCallback) with the wide kinds, among others, at every position
+ * class: registers, a GPR pair that no longer fits, the stack. */
+#define WIDE_DESC "iQdXWCpQXWCi"
+#define WIDE_ARGS(q, x, w, c)                                                                                          \
+    WIDE_DESC, 7, q, 2.5, x, w, c, (void *)0x1234, ~q, -x, w * w, c * 2, 9
+
+typedef uint64_t (__attribute__((ms_abi)) *walker_ms)(const char *, ...);
+typedef uint64_t (__attribute__((sysv_abi)) *walker_sysv)(const char *, ...);
+
+static void wide_values(__int128 *q, long double *x, __m128 *w, double _Complex *c) {
+    *q = ((__int128)0x0123456789abcdefLL << 64) | 0xfedcba9876543210ULL;
+    *x = 3.25L;
+    *w = _mm_set_ps(4.0f, 3.0f, 2.0f, 1.0f);
+    *c = 1.5 + 2.5 * I;
+}
+
+__attribute__((ms_abi)) uint64_t abt_va_wide_caller_ms(walker_ms f) {
+    __int128 q;
+    long double x;
+    __m128 w;
+    double _Complex c;
+    wide_values(&q, &x, &w, &c);
+    return f(WIDE_ARGS(q, x, w, c));
+}
+
+__attribute__((sysv_abi)) uint64_t abt_va_wide_caller_sysv(walker_sysv f) {
+    __int128 q;
+    long double x;
+    __m128 w;
+    double _Complex c;
+    wide_values(&q, &x, &w, &c);
+    return f(WIDE_ARGS(q, x, w, c));
 }

@@ -28,9 +28,11 @@
 use core::ffi::{c_char, c_void, CStr};
 use std::sync::OnceLock;
 
+use core::arch::x86_64::{__m128, _mm_mul_ps, _mm_set_ps};
+
 use abi_bridge::{
-    foreign_abi, Conv, ForeignReturn, ForeignType, Signature, SysV64, Thunk, TypeDesc, VaArgs, VarArgs,
-    VariadicCallback, Win64,
+    foreign_abi, Complex, Conv, ForeignReturn, ForeignType, Signature, SysV64, Thunk, TypeDesc, VaArgs, VarArgs,
+    VariadicCallback, Win64, F80,
 };
 // The gcc-built fixtures are linked through this crate.
 use abi_bridge_tests as _;
@@ -120,6 +122,10 @@ unsafe fn walk(desc: *const c_char, args: &mut VaArgs<'_>, mut h: u64) -> u64 {
                 b'V' => mix(h, bytes_of(&args.next::<V16>())),
                 b'M' => mix(h, bytes_of(&args.next::<M16>())),
                 b'B' => mix(h, bytes_of(&args.next::<B24>())),
+                b'Q' => mix(h, &args.next::<i128>().to_ne_bytes()),
+                b'X' => mix(h, &bytes_of(&args.next::<F80>())[..10]),
+                b'W' => mix(h, bytes_of(&args.next::<__m128>())),
+                b'C' => mix(h, bytes_of(&args.next::<Complex<f64>>())),
                 _ => 0,
             }
         };
@@ -479,4 +485,91 @@ fn a_host_function_after_the_dots_is_wrapped_for_win64_code() {
     // As for a named argument: win64 code calls what it gets as win64.
     let f: extern "C" fn(i32) -> i32 = host_plus_one;
     assert_eq!(unsafe { abt_va_apply_ms(3, (f, 13i8)) }, 42);
+}
+
+unsafe extern "win64" {
+    fn abt_va_wide_caller_ms(f: unsafe extern "win64" fn(*const c_char, ...) -> u64) -> u64;
+}
+unsafe extern "sysv64" {
+    fn abt_va_wide_caller_sysv(f: unsafe extern "sysv64" fn(*const c_char, ...) -> u64) -> u64;
+}
+
+/// The list `abt_va_wide_caller_*` pass (`c/variadic.c`'s WIDE_ARGS):
+/// `__int128`, `long double`, `__m128` and `double _Complex` among ints, a
+/// double and a pointer, so that one `__int128` no longer fits the last
+/// register and goes to the stack, 16-aligned.
+#[allow(clippy::type_complexity)]
+fn wide_list() -> (i32, i128, f64, F80, __m128, Complex<f64>, *const c_void, i128, F80, __m128, Complex<f64>, i32) {
+    let q = (0x0123_4567_89ab_cdef_i128 << 64) | 0xfedc_ba98_7654_3210_i128;
+    // SAFETY: SSE is part of x86-64.
+    let w = unsafe { _mm_set_ps(4.0, 3.0, 2.0, 1.0) };
+    let c = Complex { re: 1.5, im: 2.5 };
+    // SAFETY: as above.
+    let w2 = unsafe { _mm_mul_ps(w, w) };
+    (
+        7,
+        q,
+        2.5,
+        F80::from_f64(3.25),
+        w,
+        c,
+        0x1234 as *const c_void,
+        !q,
+        F80::from_f64(-3.25),
+        w2,
+        Complex { re: 3.0, im: 5.0 },
+        9,
+    )
+}
+
+const WIDE_DESC: &CStr = c"iQdXWCpQXWCi";
+
+/// `__int128`, `long double`, `__m128` and `double _Complex` after the
+/// `...`, forward: `#[foreign_abi]` calls (linked and from the library) of
+/// gcc's callees hash what gcc's `va_arg` reads; gcc's own caller of the same
+/// list gives the expected hash.
+#[test]
+fn wide_values_after_the_dots_reach_gccs_va_arg() {
+    let expected_ms = unsafe { abt_va_wide_caller_ms(plain::rustc_ms) };
+    let expected_sysv = unsafe { abt_va_wide_caller_sysv(plain::rustc_sysv) };
+    let d = WIDE_DESC.as_ptr();
+    assert_eq!(unsafe { plain::linked_ms(d, wide_list()) }, expected_ms);
+    assert_eq!(unsafe { plain::lib_ms().call(d, wide_list()) }, expected_ms);
+    assert_eq!(unsafe { plain::linked_sysv(d, wide_list()) }, expected_sysv);
+    assert_eq!(unsafe { plain::lib_sysv().call(d, wide_list()) }, expected_sysv);
+}
+
+/// The same list, reverse: gcc's callers call a `VariadicCallback` that
+/// reads it with `VaArgs::next` and hashes as gcc's callees do.
+#[test]
+fn wide_values_from_gccs_callers_reach_va_args() {
+    let walker = |desc: *const c_char, args: &mut VaArgs<'_>| unsafe { walk(desc, args, SEED) };
+    let ms = VariadicCallback::<fn(*const c_char) -> u64, Win64>::new(Win64, walker).unwrap();
+    let sysv = VariadicCallback::<fn(*const c_char) -> u64, SysV64>::new(SysV64, walker).unwrap();
+    let (ms_fn, sysv_fn) = unsafe { (core::mem::transmute(ms.entry()), core::mem::transmute(sysv.entry())) };
+    assert_eq!(unsafe { abt_va_wide_caller_ms(ms_fn) }, unsafe { abt_va_wide_caller_ms(plain::rustc_ms) });
+    assert_eq!(unsafe { abt_va_wide_caller_sysv(sysv_fn) }, unsafe { abt_va_wide_caller_sysv(plain::rustc_sysv) });
+}
+
+/// The same list through `Thunk`s of its variadic `Signature` in all four
+/// convention pairs, with gcc on both sides: gcc's caller of the `from`
+/// convention calls the thunk, which calls gcc's callee of the `to`
+/// convention.
+#[test]
+fn wide_values_through_thunks_between_gccs_caller_and_callee() {
+    let expected = unsafe { abt_va_wide_caller_ms(plain::rustc_ms) };
+    assert_eq!(expected, unsafe { abt_va_wide_caller_sysv(plain::rustc_sysv) }, "both callees hash alike");
+    let sig = Signature::new_variadic(plain::NAMED, descs_of(&wide_list()), Some(u64::DESC)).unwrap();
+    for from in [Conv::Win64, Conv::SysV64] {
+        for to in [Conv::Win64, Conv::SysV64] {
+            let thunk = Thunk::new(from, to, &sig, plain::target(to)).unwrap();
+            let got = unsafe {
+                match from {
+                    Conv::Win64 => abt_va_wide_caller_ms(core::mem::transmute(thunk.entry())),
+                    Conv::SysV64 => abt_va_wide_caller_sysv(core::mem::transmute(thunk.entry())),
+                }
+            };
+            assert_eq!(got, expected, "{from:?} -> {to:?}: {sig}");
+        }
+    }
 }

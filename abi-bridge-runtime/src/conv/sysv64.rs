@@ -508,12 +508,18 @@ impl VaList {
         let in_registers = !class.in_memory_as_argument()
             && self.gp_offset as usize + 8 * int <= GP_AREA as usize
             && self.fp_offset as usize + 16 * sse <= FP_AREA as usize;
-        if in_registers {
+        if in_registers && class == ArgClass::Vector128 {
+            // One whole vector register (SSE, SSEUP): its 16-byte save slot.
+            // SAFETY: the save area holds this register; `dst` has room.
+            unsafe { core::ptr::copy_nonoverlapping(self.reg_save_area.add(self.fp_offset as usize), dst, 16) };
+            self.fp_offset += 16;
+        } else if in_registers {
             let eightbytes = match class {
                 ArgClass::One(a) => [Some(a), None],
                 ArgClass::Two(a, b) => [Some(a), Some(b)],
-                ArgClass::Memory | ArgClass::X87 => unreachable!("MEMORY and X87 values are not in registers"),
-                ArgClass::Vector128 => unreachable!("variadic arguments are aligned to at most 8 bytes"),
+                ArgClass::Memory | ArgClass::X87 | ArgClass::Vector128 => {
+                    unreachable!("MEMORY and X87 values are not in registers; vectors are read above")
+                }
             };
             for (i, eb) in eightbytes.into_iter().enumerate() {
                 let Some(eb) = eb else { break };

@@ -117,10 +117,10 @@ impl Generator<'_> {
                     let dst = save.plus(8 * i as u32);
                     self.mem.push(MemMove::Store { dst, src: whole(g), width: 8, ext: Ext::None, size: 8 });
                 }
-                // Doubles are the widest vector values we read: 8 bytes each.
+                // Whole registers: a variadic `__m128` is read from its slot.
                 for x in 0..*xmms {
                     let dst = save.plus(gp_area + 16 * u32::from(x));
-                    self.mem.push(MemMove::Store { dst, src: Reg::Xmm(x), width: 8, ext: Ext::None, size: 8 });
+                    self.mem.push(MemMove::Store { dst, src: Reg::Xmm(x), width: 16, ext: Ext::None, size: 16 });
                 }
                 // The va_list, laid out as the convention's `VaList` type says.
                 use crate::conv::sysv64::VaList;

@@ -513,9 +513,13 @@ mod tests {
         // sysv64: a register save area at [rsp], and a va_list after it whose
         // gp_offset is 8 (rdi used) and fp_offset 48 (no xmm used).
         let sysv = code(Conv::SysV64, Conv::SysV64, log, Shape::VariadicClosure);
-        for line in
-            ["mov [rsp],rdi", "movq [rsp+0A0h],xmm7", "mov r11,3000000008h", "mov [rsp+0B0h],r11", "lea rdx,[rsp+0B0h]"]
-        {
+        for line in [
+            "mov [rsp],rdi",
+            "movups [rsp+0A0h],xmm7",
+            "mov r11,3000000008h",
+            "mov [rsp+0B0h],r11",
+            "lea rdx,[rsp+0B0h]",
+        ] {
             assert!(sysv.iter().any(|l| l == line), "{line}: {sysv:#?}");
         }
     }
