@@ -189,20 +189,16 @@ static void wide_values(__int128 *q, long double *x, __m128 *w, double _Complex 
     *c = 1.5 + 2.5 * I;
 }
 
-__attribute__((ms_abi)) uint64_t abt_va_wide_caller_ms(walker_ms f) {
-    __int128 q;
-    long double x;
-    __m128 w;
-    double _Complex c;
-    wide_values(&q, &x, &w, &c);
-    return f(WIDE_ARGS(q, x, w, c));
-}
+/* One caller per convention, the same body. */
+#define WIDE_CALLER(ABI, NAME, WALKER)                                                                                 \
+    __attribute__((ABI)) uint64_t NAME(WALKER f) {                                                                     \
+        __int128 q;                                                                                                    \
+        long double x;                                                                                                 \
+        __m128 w;                                                                                                      \
+        double _Complex c;                                                                                             \
+        wide_values(&q, &x, &w, &c);                                                                                   \
+        return f(WIDE_ARGS(q, x, w, c));                                                                               \
+    }
 
-__attribute__((sysv_abi)) uint64_t abt_va_wide_caller_sysv(walker_sysv f) {
-    __int128 q;
-    long double x;
-    __m128 w;
-    double _Complex c;
-    wide_values(&q, &x, &w, &c);
-    return f(WIDE_ARGS(q, x, w, c));
-}
+WIDE_CALLER(ms_abi, abt_va_wide_caller_ms, walker_ms)
+WIDE_CALLER(sysv_abi, abt_va_wide_caller_sysv, walker_sysv)
