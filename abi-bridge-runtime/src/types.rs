@@ -476,7 +476,8 @@ mod intern {
 /// Implemented here for the integers (`i128` and `u128` included), `bool`,
 /// `f32`, `f64`, [`Complex<f32>`] and [`Complex<f64>`] (`_Complex
 /// float`/`double`), [`F80`] (`long double`), `core::arch::x86_64`'s
-/// `__m128`, `__m128d` and `__m128i`, raw
+/// `__m128`, `__m128d` and `__m128i` (and `__m256`, `__m256d` and `__m256i`,
+/// described but refused in signatures until thunks move them), raw
 /// pointers, references and `NonNull` (and `Option` of those three) to a
 /// [`ForeignPointee`], C-ABI function pointers (`extern "C"`, `extern "win64"`,
 /// `extern "efiapi"`, `extern "sysv64"`, safe or `unsafe`) whose arguments
