@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use crate::conv::Conv;
 use crate::error::Error;
-use crate::types::{ForeignReturn, ForeignType, TypeDesc, TypeKind};
+use crate::types::{holds_vector256, ForeignReturn, ForeignType, TypeDesc, TypeKind, VECTOR256_REASON};
 
 /// The argument and return types of a foreign function.
 ///
@@ -53,10 +53,10 @@ impl Signature {
     /// (or wrap the array in a struct to pass it by value).
     pub fn new(args: &[&'static TypeDesc], ret: Option<&'static TypeDesc>) -> Result<Signature, Error> {
         for (i, arg) in args.iter().enumerate() {
-            check_not_array(arg, || format!("argument {i} (`{}`)", arg.name))?;
+            check_passable(arg, || format!("argument {i} (`{}`)", arg.name))?;
         }
         if let Some(ret) = ret {
-            check_not_array(ret, || format!("return value (`{}`)", ret.name))?;
+            check_passable(ret, || format!("return value (`{}`)", ret.name))?;
         }
         Ok(Signature { args: Cow::Owned(args.to_vec()), ret, fixed: None })
     }
@@ -182,14 +182,15 @@ impl Signature {
     }
 }
 
-fn check_not_array(ty: &TypeDesc, position: impl FnOnce() -> String) -> Result<(), Error> {
-    match ty.kind {
-        TypeKind::Array { .. } => Err(Error::UnsupportedSignature {
-            position: position(),
-            reason: "C never passes arrays by value; pass a pointer to the first element, or wrap the array in a #[repr(C)] struct".to_owned(),
-        }),
-        _ => Ok(()),
-    }
+fn check_passable(ty: &TypeDesc, position: impl FnOnce() -> String) -> Result<(), Error> {
+    let reason = match ty.kind {
+        TypeKind::Array { .. } => {
+            "C never passes arrays by value; pass a pointer to the first element, or wrap the array in a #[repr(C)] struct"
+        }
+        _ if holds_vector256(ty) => VECTOR256_REASON,
+        _ => return Ok(()),
+    };
+    Err(Error::UnsupportedSignature { position: position(), reason: reason.to_owned() })
 }
 
 impl fmt::Display for Signature {
@@ -234,11 +235,17 @@ pub trait FnSignature {
 }
 
 /// Rejects, at compile time, an array used as a whole argument or return
-/// value (here and in the checks `#[foreign_abi]` declarations get).
+/// value, and a value holding a 256-bit vector, which no thunk moves yet
+/// (here and in the checks `#[foreign_abi]` declarations get).
 pub(crate) const fn assert_passable(ty: &TypeDesc) -> &TypeDesc {
     if let TypeKind::Array { .. } = ty.kind {
         panic!(
             "C never passes or returns arrays by value: use a pointer to the first element (`*const T`), or wrap the array in a #[repr(C)] struct"
+        );
+    }
+    if holds_vector256(ty) {
+        panic!(
+            "256-bit vectors (`__m256`, `__m256d`, `__m256i`) cannot cross the boundary yet: pass a pointer to the vector instead"
         );
     }
     ty
@@ -273,6 +280,19 @@ for_each_arity!(fn_signature_impls);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_256_bit_vector_is_refused_with_its_position() {
+        use core::arch::x86_64::{__m256, __m256d};
+        let err = Signature::new(&[i32::DESC, __m256::DESC], None).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("argument 1 (`__m256`)") && text.contains("256-bit vectors"), "{text}");
+        let wrapped = TypeDesc::new_struct("Wrapped", &[("v", __m256d::DESC)]).unwrap();
+        let err = Signature::new(&[], Some(wrapped)).unwrap_err();
+        assert!(err.to_string().contains("return value (`Wrapped`)"), "{err}");
+        let err = Signature::new_variadic(&[i32::DESC], &[__m256d::DESC], None).unwrap_err();
+        assert!(err.to_string().contains("argument 1 (`__m256d`)"), "{err}");
+    }
 
     #[test]
     fn static_and_run_time_signatures_agree() {

@@ -20,6 +20,7 @@ mod vector;
 pub use complex::Complex;
 pub(crate) use f80::rust_view;
 pub use f80::F80;
+pub(crate) use vector::{holds_vector256, VECTOR256_REASON};
 
 /// The kind of a scalar value: what the calling conventions distinguish.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,6 +59,12 @@ pub enum Scalar {
     /// A 128-bit SIMD vector: `__m128`, `__m128d` or `__m128i` (16 bytes
     /// aligned to 16; the conventions do not tell the element types apart).
     M128,
+    /// A 256-bit AVX vector: `__m256`, `__m256d` or `__m256i` (32 bytes
+    /// aligned to 32). Described so that a signature holding one is named
+    /// and refused with a reason ([`Error::UnsupportedSignature`](crate::Error::UnsupportedSignature)
+    /// at run time, a compile error in `#[foreign_abi]`); no plan or thunk
+    /// moves one yet.
+    M256,
     /// A data pointer.
     Pointer,
     /// A function pointer, and the convention its type says the function
@@ -78,6 +85,7 @@ impl Scalar {
             Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
             Scalar::I64 | Scalar::U64 | Scalar::F64 | Scalar::Pointer | Scalar::FnPointer(_) => 8,
             Scalar::F80 | Scalar::M128 => 16,
+            Scalar::M256 => 32,
         }
     }
 
@@ -110,6 +118,7 @@ impl Scalar {
             Scalar::F64 => "double",
             Scalar::F80 => "long double",
             Scalar::M128 => "__m128",
+            Scalar::M256 => "__m256",
             Scalar::Pointer => "void *",
             Scalar::FnPointer(_) => "void (*)(void)",
         }
@@ -467,7 +476,8 @@ mod intern {
 /// Implemented here for the integers (`i128` and `u128` included), `bool`,
 /// `f32`, `f64`, [`Complex<f32>`] and [`Complex<f64>`] (`_Complex
 /// float`/`double`), [`F80`] (`long double`), `core::arch::x86_64`'s
-/// `__m128`, `__m128d` and `__m128i`, raw
+/// `__m128`, `__m128d` and `__m128i` (and `__m256`, `__m256d` and `__m256i`,
+/// described but refused in signatures until thunks move them), raw
 /// pointers, references and `NonNull` (and `Option` of those three) to a
 /// [`ForeignPointee`], C-ABI function pointers (`extern "C"`, `extern "win64"`,
 /// `extern "efiapi"`, `extern "sysv64"`, safe or `unsafe`) whose arguments

@@ -181,6 +181,7 @@ pub fn scalar_desc(s: Scalar) -> &'static TypeDesc {
         Scalar::F64 => f64::DESC,
         Scalar::F80 => F80::DESC,
         Scalar::M128 => __m128::DESC,
+        Scalar::M256 => core::arch::x86_64::__m256::DESC,
         Scalar::Pointer => <*const c_void>::DESC,
         Scalar::FnPointer(conv) => TypeDesc::fn_pointer(conv),
     }
