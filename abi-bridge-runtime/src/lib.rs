@@ -62,6 +62,7 @@ pub mod layout;
 pub mod library;
 mod memory;
 pub mod pe;
+pub mod perf_map;
 pub mod plan;
 pub mod signature;
 mod thunk;

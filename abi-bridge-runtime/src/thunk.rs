@@ -85,7 +85,9 @@ pub(crate) fn codes(from: Conv, to: Conv, sigs: &[Signature], shape: Shape) -> R
     if !fresh.is_empty() {
         let blobs: Vec<&[u8]> = fresh.iter().map(|(_, bytes)| &bytes[..]).collect();
         let addrs = memory::publish(&blobs)?;
-        for ((k, _), addr) in fresh.into_iter().zip(addrs) {
+        for ((k, bytes), addr) in fresh.into_iter().zip(addrs) {
+            let (from, to, sig, shape) = &k;
+            crate::perf_map::record(addr, bytes.len(), || format!("abi_bridge::thunk[{from}->{to}]({sig}) {shape:?}"));
             cache.insert(k, addr as usize);
         }
     }

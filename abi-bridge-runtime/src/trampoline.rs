@@ -318,6 +318,7 @@ impl Trampolines {
             chunk.copy_from_slice(&stub());
         }
         let block = Block { stubs: stubs.seal()?, words: words.into_words() };
+        crate::perf_map::record(block.stubs.at(0), HALF, || "abi_bridge::trampolines".to_owned());
         debug_assert_eq!(block.stubs.at(0).wrapping_add(HALF), block.words.as_ptr().cast(), "slots right after stubs");
         self.blocks[b].store(Box::leak(Box::new(block)), Ordering::Release);
         *count = b + 1;

@@ -219,6 +219,10 @@ pub use abi_bridge_runtime::{
     SysV64, Thunk, TypeDesc, VaArgs, VarArg, VarArgs, VariadicCallback, Win64, F80, MAX_FN_TYPE_ARITY,
 };
 
+/// An opt-in `perf` map of generated code (`/tmp/perf-<pid>.map`), so that
+/// `perf report` names thunks: `ABI_BRIDGE_PERF_MAP=1` or [`perf_map::enable`].
+pub use abi_bridge_runtime::perf_map;
+
 /// Windows DLLs on Linux: the options a load takes (the host's imports),
 /// the errors it reports, and a reader for PE images.
 pub use abi_bridge_runtime::pe;

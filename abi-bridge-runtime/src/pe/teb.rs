@@ -288,5 +288,7 @@ pub(crate) fn gate(target: *const c_void) -> Result<*const c_void, Error> {
         ; jmp r11
     );
     let code = a.finalize().expect("the gate's labels are all defined");
-    Ok(publish(&[&code])?[0].cast())
+    let at = publish(&[&code])?[0];
+    crate::perf_map::record(at, code.len(), || format!("abi_bridge::pe::gate({:#x})", target as usize));
+    Ok(at.cast())
 }

@@ -55,6 +55,9 @@ pub(crate) fn trap(dll: &str, name: ImportName<'_>) -> Result<*const c_void, Err
     );
     let code = a.finalize().expect("no labels");
     let at = publish(&[&code])?[0] as usize;
+    crate::perf_map::record(at as *const u8, code.len(), || {
+        format!("abi_bridge::pe::trap({})", text.split(' ').nth(3).unwrap_or("?"))
+    });
     traps.insert(text, at);
     Ok(at as *const c_void)
 }
