@@ -6,7 +6,6 @@ use core::ffi::c_void;
 use std::ffi::OsStr;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::error::Error;
 use crate::pe::{self, loader, ImportName, LoadOptions};
@@ -51,7 +50,7 @@ pub struct Library {
 #[derive(Debug)]
 enum Loaded {
     Elf(libloading::Library),
-    Pe(Arc<loader::Module>),
+    Pe(loader::ModuleRef),
 }
 
 /// The first bytes of `path`, if it is a file that can be read.

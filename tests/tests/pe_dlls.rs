@@ -621,6 +621,31 @@ fn a_dllmain_that_refuses_fails_the_load() {
     assert_eq!(*SEEN.lock().unwrap(), [101, 100], "DLL_PROCESS_ATTACH, then DLL_PROCESS_DETACH");
 }
 
+/// A library dropped on a thread that never called into it: `DllMain`
+/// (`DLL_PROCESS_DETACH`, in mingw's C runtime, which reads `%gs`) runs on
+/// that thread, which gets its TEB for it.
+#[test]
+fn a_dll_unloaded_from_a_thread_that_never_called_it() {
+    // A copy under a name of its own, so that no other test shares it and
+    // dropping it here does unload it.
+    let dir = std::env::temp_dir().join(format!("abt-pe-detach-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pe_msvc_detach.dll");
+    std::fs::copy(dll("msvc/pe_msvc.dll"), &path).unwrap();
+    // Loaded and called on another thread; this one only drops it.
+    let lib = std::thread::spawn(move || {
+        let lib = unsafe { PeMsvc::load(&path) }.unwrap();
+        assert_eq!(unsafe { lib.msvc_tls_bump(1) }, 6001);
+        lib
+    })
+    .join()
+    .unwrap();
+    assert_eq!(gs_base(), 0, "this thread has no TEB yet");
+    drop(lib);
+    assert_ne!(gs_base(), 0, "DllMain's DLL_PROCESS_DETACH ran with a TEB");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// Errors name what is wrong and leave nothing loaded.
 #[test]
 fn not_a_dll_and_missing_symbols_are_errors() {

@@ -11,7 +11,7 @@ use core::ffi::c_void;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use super::error::PeError;
@@ -51,8 +51,11 @@ pub(crate) struct Module {
     by_ordinal: HashMap<u32, ExportedTarget>,
     entry: Option<EntryPoint>,
     tls: Option<ModuleTls>,
-    /// The DLLs it imports from, kept loaded while it is.
-    _dependencies: Vec<Arc<Module>>,
+    /// The DLLs it imports from, kept loaded while it is (released when it
+    /// is unloaded).
+    dependencies: Mutex<Vec<ModuleRef>>,
+    /// How many handles ([`ModuleRef`]s) keep it loaded.
+    handles: AtomicUsize,
     /// The host's imports (they may own callbacks the DLL calls).
     options: LoadOptions,
     attached: AtomicBool,
@@ -117,7 +120,7 @@ impl Drop for LoaderLock {
 struct Registry {
     modules: Vec<Weak<Module>>,
     /// References taken by `LoadLibrary`, one per call, dropped by `FreeLibrary`.
-    by_load_library: Vec<Arc<Module>>,
+    by_load_library: Vec<ModuleRef>,
     /// Each thread with a TEB: its TLS array (boxed, so it never moves).
     threads: BTreeMap<usize, Box<[*mut u8; TLS_SLOTS]>>,
     tls_slots_used: [bool; TLS_SLOTS],
@@ -150,17 +153,17 @@ fn find_loaded(key: &str) -> Option<Arc<Module>> {
 
 /// Loads the DLL at `path` (or returns the loaded module of that name) and
 /// runs its initialisers.
-pub(crate) fn load(path: &Path, options: LoadOptions) -> Result<Arc<Module>, Error> {
+pub(crate) fn load(path: &Path, options: LoadOptions) -> Result<ModuleRef, Error> {
     load_with_init(path, options, true)
 }
 
 /// [`load`], optionally stopping before any of the image's code runs (for
 /// the mutation test, whose corrupt images must not be run).
-pub(crate) fn load_with_init(path: &Path, options: LoadOptions, run_init: bool) -> Result<Arc<Module>, Error> {
+pub(crate) fn load_with_init(path: &Path, options: LoadOptions, run_init: bool) -> Result<ModuleRef, Error> {
     let _lock = loader_lock();
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if let Some(loaded) = find_loaded(&module_key(&name)) {
-        return Ok(loaded);
+        return Ok(ModuleRef::acquire(loaded));
     }
     let data = std::fs::read(path).map_err(|e| Error::LoadLibrary { path: path.into(), source: Box::new(e) })?;
     load_image(path, &data, options, run_init)
@@ -168,13 +171,13 @@ pub(crate) fn load_with_init(path: &Path, options: LoadOptions, run_init: bool) 
 
 /// Loads the image `data` as if read from `path` (whose folder is searched
 /// for its dependencies).
-pub(crate) fn load_image(path: &Path, data: &[u8], options: LoadOptions, run_init: bool) -> Result<Arc<Module>, Error> {
+pub(crate) fn load_image(path: &Path, data: &[u8], options: LoadOptions, run_init: bool) -> Result<ModuleRef, Error> {
     let failed = |source: PeError| Error::LoadLibrary { path: path.into(), source: Box::new(source) };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let key = module_key(&name);
     let _lock = loader_lock();
     if let Some(loaded) = find_loaded(&key) {
-        return Ok(loaded);
+        return Ok(ModuleRef::acquire(loaded));
     }
     let image = PeImage::parse(data).map_err(failed)?;
     if run_init {
@@ -193,8 +196,8 @@ pub(crate) fn load_image(path: &Path, data: &[u8], options: LoadOptions, run_ini
     chain.map_err(|chain| failed(PeError::ImportCycle { chain }))?;
     let built = build(path, &name, &key, &image, options, run_init);
     LOADING.with(|l| l.borrow_mut().pop());
-    let module = Arc::new(built?);
-    registry().modules.push(Arc::downgrade(&module));
+    let module = ModuleRef::acquire(Arc::new(built?));
+    registry().modules.push(Arc::downgrade(&module.0));
     if let Some(tls) = &module.tls {
         let mut reg = registry();
         for array in reg.threads.values_mut() {
@@ -211,7 +214,7 @@ pub(crate) fn load_image(path: &Path, data: &[u8], options: LoadOptions, run_ini
         let ok = unsafe { module.notify(DLL_PROCESS_ATTACH) };
         if !ok {
             // Windows calls the entry point again with DLL_PROCESS_DETACH,
-            // then unloads; dropping the module does both.
+            // then unloads; releasing the only handle does both.
             drop(module);
             return Err(failed(PeError::DllMainFailed { dll: name }));
         }
@@ -234,7 +237,7 @@ fn build(
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut dirs = vec![folder];
     dirs.extend(options.search_dirs().iter().cloned());
-    let mut dependencies: Vec<Arc<Module>> = Vec::new();
+    let mut dependencies: Vec<ModuleRef> = Vec::new();
     let mut unresolved = Vec::new();
     for import in image.imports().map_err(failed)? {
         let symbol = match &import.symbol {
@@ -247,9 +250,9 @@ fn build(
             Resolved::DllNotProvided => {
                 let dep_key = module_key(&import.dll);
                 let dep = match dependencies.iter().find(|d| d.key == dep_key) {
-                    Some(d) => d.clone(),
+                    Some(d) => d.0.clone(),
                     None => {
-                        let found = find_loaded(&dep_key).map(Ok).unwrap_or_else(|| {
+                        let found = find_loaded(&dep_key).map(|m| Ok(ModuleRef::acquire(m))).unwrap_or_else(|| {
                             if dep_key == key {
                                 return Err(failed(PeError::ImportCycle { chain: format!("{key} -> {key}") }));
                             }
@@ -258,8 +261,9 @@ fn build(
                             })?;
                             load_with_init(&file, options.clone(), run_init)
                         })?;
-                        dependencies.push(found.clone());
-                        found
+                        let module = found.0.clone();
+                        dependencies.push(found);
+                        module
                     }
                 };
                 dep.export(symbol, &env, 0).map_err(failed)?
@@ -330,7 +334,8 @@ fn build(
         by_ordinal,
         entry,
         tls,
-        _dependencies: dependencies,
+        dependencies: Mutex::new(dependencies),
+        handles: AtomicUsize::new(0),
         options,
         attached: AtomicBool::new(false),
         gates: Mutex::new(HashMap::new()),
@@ -526,14 +531,59 @@ fn resolve_forward(forward: &str, env: &ImportEnv<'_>, depth: usize) -> Result<O
 
 impl Drop for Module {
     fn drop(&mut self) {
-        let _lock = loader_lock();
-        if self.attached.swap(false, Ordering::SeqCst) {
-            // SAFETY: the image's own finalisers, once, as Windows runs them.
-            unsafe { self.notify(DLL_PROCESS_DETACH) };
-        }
+        // Detached (if it was attached) when its last handle went; the
+        // mapping, the TLS slot and what else it owns go with the fields.
         let me = self as *const Module;
         registry().modules.retain(|w| w.strong_count() > 0 && !core::ptr::eq(w.as_ptr(), me));
-        // The mapping, the TLS slot and the dependencies go with the fields.
+    }
+}
+
+/// A handle that keeps a module loaded: what a `Library`, a module's
+/// dependency list and each `LoadLibrary` hold. The thread that releases the
+/// last handle runs the module's `DLL_PROCESS_DETACH` (with a TEB, which it
+/// gets if it had none) and releases the module's own dependencies, as
+/// `FreeLibrary` does on Windows; the memory goes when no thread uses the
+/// module any more (a thread attaching or detaching may still hold it
+/// briefly).
+pub(crate) struct ModuleRef(Arc<Module>);
+
+impl ModuleRef {
+    fn acquire(module: Arc<Module>) -> ModuleRef {
+        module.handles.fetch_add(1, Ordering::SeqCst);
+        ModuleRef(module)
+    }
+}
+
+impl core::ops::Deref for ModuleRef {
+    type Target = Module;
+    fn deref(&self) -> &Module {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ModuleRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Drop for ModuleRef {
+    fn drop(&mut self) {
+        let _lock = loader_lock();
+        if self.0.handles.fetch_sub(1, Ordering::SeqCst) != 1 {
+            return;
+        }
+        // No longer found by name: a new load of it maps it afresh.
+        let me = Arc::as_ptr(&self.0);
+        registry().modules.retain(|w| !core::ptr::eq(w.as_ptr(), me));
+        // mingw's C runtime reads %gs in DllMain: this thread, which may
+        // never have called into the DLL, needs its TEB first.
+        if self.0.attached.swap(false, Ordering::SeqCst) && teb::enter_thread().is_ok() {
+            // SAFETY: the image's own finalisers, once, as Windows runs them.
+            unsafe { self.0.notify(DLL_PROCESS_DETACH) };
+        }
+        let dependencies = std::mem::take(&mut *self.0.dependencies.lock().unwrap_or_else(|e| e.into_inner()));
+        drop(dependencies);
     }
 }
 
@@ -581,7 +631,7 @@ pub(crate) fn proc_address(base: *mut c_void, name: ImportName<'_>) -> *const c_
 pub(crate) fn load_library(name: &str) -> *mut c_void {
     let _lock = loader_lock();
     let module = match find_loaded(&module_key(name)) {
-        Some(m) => m,
+        Some(m) => ModuleRef::acquire(m),
         None => {
             let path = Path::new(name);
             let found = if path.is_file() {

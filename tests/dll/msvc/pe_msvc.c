@@ -90,9 +90,15 @@ __declspec(dllexport) Vec3d msvc_scale(Vec3d v, double k) {
     return r;
 }
 
+/* The TEB each DllMain call ran with (%gs:0x30), as runtimes read it. */
+void *volatile last_teb;
+
 int __stdcall _DllMainCRTStartup(void *module, unsigned reason, void *reserved) {
     (void)module;
     (void)reason;
     (void)reserved;
+    void *teb;
+    __asm__ volatile("movq %%gs:0x30, %0" : "=r"(teb));
+    last_teb = teb;
     return 1;
 }
