@@ -257,3 +257,76 @@ EXPORT uint32_t crt_kernel32_checks(void) {
     ok |= (GetModuleFileNameA(self, path, sizeof path) > 0 && strstr(path, "pe_crt.dll") != NULL) << 22;
     return ok;
 }
+
+/* Slim reader/writer locks, condition variables and one-time
+ * initialisation, as modern Windows code synchronises. A producer thread
+ * hands 100 numbers to this one through a one-slot queue guarded by an SRW
+ * lock and two condition variables (and one more round with a critical
+ * section). Returns the sum received, or a negative step that failed. */
+static SRWLOCK queue_lock = SRWLOCK_INIT;
+static CONDITION_VARIABLE queue_filled = CONDITION_VARIABLE_INIT, queue_emptied = CONDITION_VARIABLE_INIT;
+static int32_t queue_slot, queue_full;
+
+static DWORD WINAPI producer(LPVOID arg) {
+    (void)arg;
+    for (int32_t i = 1; i <= 100; i++) {
+        AcquireSRWLockExclusive(&queue_lock);
+        while (queue_full) SleepConditionVariableSRW(&queue_emptied, &queue_lock, INFINITE, 0);
+        queue_slot = i;
+        queue_full = 1;
+        WakeConditionVariable(&queue_filled);
+        ReleaseSRWLockExclusive(&queue_lock);
+    }
+    return 0;
+}
+
+static int32_t init_runs;
+static BOOL CALLBACK init_once(PINIT_ONCE once, PVOID param, PVOID *context) {
+    (void)once;
+    (void)context;
+    init_runs += *(int32_t *)param;
+    return TRUE;
+}
+
+EXPORT int64_t crt_modern_sync(void) {
+    HANDLE t = CreateThread(NULL, 0, producer, NULL, 0, NULL);
+    if (!t) return -1;
+    int64_t sum = 0;
+    for (int32_t n = 0; n < 100; n++) {
+        AcquireSRWLockExclusive(&queue_lock);
+        while (!queue_full) SleepConditionVariableSRW(&queue_filled, &queue_lock, INFINITE, 0);
+        sum += queue_slot;
+        queue_full = 0;
+        WakeAllConditionVariable(&queue_emptied);
+        ReleaseSRWLockExclusive(&queue_lock);
+    }
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+
+    AcquireSRWLockShared(&queue_lock);
+    if (!TryAcquireSRWLockShared(&queue_lock)) return -2;
+    if (TryAcquireSRWLockExclusive(&queue_lock)) return -3;
+    ReleaseSRWLockShared(&queue_lock);
+    ReleaseSRWLockShared(&queue_lock);
+    if (!TryAcquireSRWLockExclusive(&queue_lock)) return -4;
+    ReleaseSRWLockExclusive(&queue_lock);
+
+    /* A timed wait on a condition nobody signals, with a critical section. */
+    CRITICAL_SECTION cs;
+    CONDITION_VARIABLE never;
+    InitializeCriticalSection(&cs);
+    InitializeConditionVariable(&never);
+    EnterCriticalSection(&cs);
+    BOOL woke = SleepConditionVariableCS(&never, &cs, 20);
+    DWORD error = GetLastError();
+    LeaveCriticalSection(&cs);
+    DeleteCriticalSection(&cs);
+    if (woke || error != ERROR_TIMEOUT) return -5;
+
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    int32_t by = 5;
+    for (int i = 0; i < 3; i++)
+        if (!InitOnceExecuteOnce(&once, init_once, &by, NULL)) return -6;
+    if (init_runs != 5) return -7;
+    return sum;
+}

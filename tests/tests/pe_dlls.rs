@@ -219,6 +219,7 @@ extern "C" {
     fn crt_locked_add(n: i64) -> i64;
     fn crt_teb() -> *mut c_void;
     fn crt_kernel32_checks() -> u32;
+    fn crt_modern_sync() -> i64;
     fn crt_stack_is_inside() -> i32;
 }
 
@@ -388,6 +389,14 @@ fn kernel32_from_inside_the_dll() {
     let checks = unsafe { crt().crt_kernel32_checks() };
     let failed: Vec<u32> = (0..23).filter(|bit| checks & (1 << bit) == 0).collect();
     assert!(failed.is_empty(), "checks failed (bits of crt_kernel32_checks in dll/pe_crt.c): {failed:?}");
+}
+
+/// SRW locks, condition variables (with an SRW lock and with a critical
+/// section, and a timeout) and one-time initialisation, from inside the DLL:
+/// a producer thread hands 1..=100 over a one-slot queue.
+#[test]
+fn srw_locks_condition_variables_and_init_once() {
+    assert_eq!(unsafe { crt().crt_modern_sync() }, 5050);
 }
 
 /// A thread the DLL starts itself with `CreateThread` has its own TEB.

@@ -440,6 +440,198 @@ extern "win64" fn delete_critical_section(cs: *mut c_void) {
     }
 }
 
+/// The object behind a pointer-sized Windows synchronisation variable
+/// (`SRWLOCK`, `CONDITION_VARIABLE`): made on first use, as these need no
+/// initialisation call (`SRWLOCK_INIT` is a zero), and kept for the process
+/// (Windows has no call that destroys them).
+fn lazily<T: Default>(slot: *mut c_void) -> &'static T {
+    use std::sync::atomic::{AtomicPtr, Ordering};
+    // SAFETY: the DLL's pointer-sized, pointer-aligned variable, which only
+    // these built-ins use.
+    let slot = unsafe { &*slot.cast::<AtomicPtr<T>>() };
+    let mut p = slot.load(Ordering::Acquire);
+    if p.is_null() {
+        let fresh = Box::into_raw(Box::<T>::default());
+        p = match slot.compare_exchange(core::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => fresh,
+            Err(other) => {
+                // SAFETY: ours, never shared.
+                drop(unsafe { Box::from_raw(fresh) });
+                other
+            }
+        };
+    }
+    // SAFETY: never freed.
+    unsafe { &*p }
+}
+
+/// A slim reader/writer lock: readers, or one writer. Not recursive, and
+/// not owned by a thread (as Windows').
+#[derive(Default)]
+struct SrwLock {
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+impl SrwLock {
+    fn acquire(&self, exclusive: bool, wait: bool) -> bool {
+        let mut s = lock(&self.state);
+        loop {
+            let free = if exclusive { s.0 == 0 && !s.1 } else { !s.1 };
+            if free {
+                if exclusive {
+                    s.1 = true;
+                } else {
+                    s.0 += 1;
+                }
+                return true;
+            }
+            if !wait {
+                return false;
+            }
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn release(&self, exclusive: bool) {
+        let mut s = lock(&self.state);
+        if exclusive {
+            s.1 = false;
+        } else {
+            s.0 = s.0.saturating_sub(1);
+        }
+        self.changed.notify_all();
+    }
+}
+
+extern "win64" fn initialize_srw_lock(l: *mut c_void) {
+    // SAFETY: the DLL's SRWLOCK; zero is "unlocked, not yet used".
+    unsafe { l.cast::<usize>().write(0) };
+}
+extern "win64" fn acquire_srw_exclusive(l: *mut c_void) {
+    lazily::<SrwLock>(l).acquire(true, true);
+}
+extern "win64" fn acquire_srw_shared(l: *mut c_void) {
+    lazily::<SrwLock>(l).acquire(false, true);
+}
+extern "win64" fn try_acquire_srw_exclusive(l: *mut c_void) -> u8 {
+    u8::from(lazily::<SrwLock>(l).acquire(true, false))
+}
+extern "win64" fn try_acquire_srw_shared(l: *mut c_void) -> u8 {
+    u8::from(lazily::<SrwLock>(l).acquire(false, false))
+}
+extern "win64" fn release_srw_exclusive(l: *mut c_void) {
+    lazily::<SrwLock>(l).release(true);
+}
+extern "win64" fn release_srw_shared(l: *mut c_void) {
+    lazily::<SrwLock>(l).release(false);
+}
+
+/// A condition variable: waiters sleep until the generation moves on (or
+/// spuriously, which Windows allows too).
+#[derive(Default)]
+struct ConditionVariable {
+    generation: Mutex<u64>,
+    changed: Condvar,
+}
+
+const ERROR_TIMEOUT: u32 = 1460;
+
+impl ConditionVariable {
+    /// Releases the caller's lock (`release`), waits for a wake or the
+    /// timeout, takes the lock again (`reacquire`); false on timeout.
+    fn sleep(&self, ms: u32, release: impl FnOnce(), reacquire: impl FnOnce()) -> bool {
+        let mut g = lock(&self.generation);
+        let start = *g;
+        release();
+        let deadline = timeout(ms).map(|t| Instant::now() + t);
+        let mut woken = true;
+        while *g == start {
+            match deadline {
+                None => g = self.changed.wait(g).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        woken = false;
+                        break;
+                    }
+                    g = self.changed.wait_timeout(g, d - now).unwrap_or_else(|e| e.into_inner()).0;
+                }
+            }
+        }
+        drop(g);
+        reacquire();
+        if !woken {
+            set_last_error(ERROR_TIMEOUT);
+        }
+        woken
+    }
+
+    fn wake(&self, all: bool) {
+        *lock(&self.generation) += 1;
+        if all {
+            self.changed.notify_all();
+        } else {
+            self.changed.notify_one();
+        }
+    }
+}
+
+extern "win64" fn initialize_condition_variable(cv: *mut c_void) {
+    // SAFETY: the DLL's CONDITION_VARIABLE; zero is "nobody waiting yet".
+    unsafe { cv.cast::<usize>().write(0) };
+}
+extern "win64" fn sleep_condition_variable_cs(cv: *mut c_void, cs: *mut c_void, ms: u32) -> i32 {
+    let lock = section(cs);
+    i32::from(lazily::<ConditionVariable>(cv).sleep(ms, || lock.leave(), || lock.enter()))
+}
+extern "win64" fn sleep_condition_variable_srw(cv: *mut c_void, l: *mut c_void, ms: u32, flags: u32) -> i32 {
+    const CONDITION_VARIABLE_LOCKMODE_SHARED: u32 = 1;
+    let exclusive = flags & CONDITION_VARIABLE_LOCKMODE_SHARED == 0;
+    let srw = lazily::<SrwLock>(l);
+    i32::from(lazily::<ConditionVariable>(cv).sleep(ms, || srw.release(exclusive), || _ = srw.acquire(exclusive, true)))
+}
+extern "win64" fn wake_condition_variable(cv: *mut c_void) {
+    lazily::<ConditionVariable>(cv).wake(false);
+}
+extern "win64" fn wake_all_condition_variable(cv: *mut c_void) {
+    lazily::<ConditionVariable>(cv).wake(true);
+}
+
+type InitOnceFn = unsafe extern "win64" fn(*mut c_void, *mut c_void, *mut *mut c_void) -> i32;
+
+/// `InitOnceExecuteOnce`: runs `f` once for the INIT_ONCE at `once` (0: not
+/// run, 1: running, 2: done), other callers waiting while it runs; a failed
+/// run leaves it to be tried again.
+unsafe extern "win64" fn init_once_execute_once(
+    once: *mut c_void,
+    f: InitOnceFn,
+    param: *mut c_void,
+    context: *mut *mut c_void,
+) -> i32 {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // SAFETY: the DLL's pointer-sized INIT_ONCE.
+    let state = unsafe { &*once.cast::<AtomicUsize>() };
+    loop {
+        match state.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => {
+                // SAFETY: the DLL's initialiser with its own arguments.
+                let ok = unsafe { f(once, param, context) };
+                state.store(if ok != 0 { 2 } else { 0 }, Ordering::Release);
+                return ok;
+            }
+            Err(2) => {
+                if !context.is_null() {
+                    // SAFETY: the DLL's out pointer (no context is kept).
+                    unsafe { *context = core::ptr::null_mut() };
+                }
+                return 1;
+            }
+            Err(_) => std::thread::yield_now(),
+        }
+    }
+}
+
 pub(super) fn table() -> Vec<(&'static str, usize)> {
     exports! {
         "CreateThread" => create_thread, "GetExitCodeThread" => get_exit_code_thread,
@@ -454,5 +646,13 @@ pub(super) fn table() -> Vec<(&'static str, usize)> {
         "InitializeCriticalSectionEx" => initialize_critical_section_ex,
         "EnterCriticalSection" => enter_critical_section, "TryEnterCriticalSection" => try_enter_critical_section,
         "LeaveCriticalSection" => leave_critical_section, "DeleteCriticalSection" => delete_critical_section,
+        "InitializeSRWLock" => initialize_srw_lock, "AcquireSRWLockExclusive" => acquire_srw_exclusive,
+        "AcquireSRWLockShared" => acquire_srw_shared, "TryAcquireSRWLockExclusive" => try_acquire_srw_exclusive,
+        "TryAcquireSRWLockShared" => try_acquire_srw_shared, "ReleaseSRWLockExclusive" => release_srw_exclusive,
+        "ReleaseSRWLockShared" => release_srw_shared,
+        "InitializeConditionVariable" => initialize_condition_variable,
+        "SleepConditionVariableCS" => sleep_condition_variable_cs, "SleepConditionVariableSRW" => sleep_condition_variable_srw,
+        "WakeConditionVariable" => wake_condition_variable, "WakeAllConditionVariable" => wake_all_condition_variable,
+        "InitOnceExecuteOnce" => init_once_execute_once,
     }
 }
