@@ -387,26 +387,10 @@ impl RecursiveLock {
 }
 
 /// A `CRITICAL_SECTION` (40 bytes): its first field, `DebugInfo`, holds our
-/// lock (made by `InitializeCriticalSection`, or on first use).
+/// lock (made by `InitializeCriticalSection`, or on first use; freed by
+/// `DeleteCriticalSection`).
 fn section(cs: *mut c_void) -> &'static RecursiveLock {
-    use std::sync::atomic::{AtomicPtr, Ordering};
-    // SAFETY: the DLL's CRITICAL_SECTION, pointer-aligned, whose first word
-    // is ours.
-    let slot = unsafe { &*cs.cast::<AtomicPtr<RecursiveLock>>() };
-    let mut p = slot.load(Ordering::Acquire);
-    if p.is_null() {
-        let fresh = Box::into_raw(Box::default());
-        p = match slot.compare_exchange(core::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(_) => fresh,
-            Err(other) => {
-                // SAFETY: ours, never shared.
-                drop(unsafe { Box::from_raw(fresh) });
-                other
-            }
-        };
-    }
-    // SAFETY: lives until DeleteCriticalSection.
-    unsafe { &*p }
+    lazily(cs)
 }
 
 extern "win64" fn initialize_critical_section(cs: *mut c_void) {
@@ -440,10 +424,11 @@ extern "win64" fn delete_critical_section(cs: *mut c_void) {
     }
 }
 
-/// The object behind a pointer-sized Windows synchronisation variable
-/// (`SRWLOCK`, `CONDITION_VARIABLE`): made on first use, as these need no
-/// initialisation call (`SRWLOCK_INIT` is a zero), and kept for the process
-/// (Windows has no call that destroys them).
+/// The object behind a pointer-sized Windows synchronisation variable (or
+/// the first word of a `CRITICAL_SECTION`): made on first use, as
+/// `SRWLOCK`s and `CONDITION_VARIABLE`s need no initialisation call (their
+/// `_INIT` is a zero), and kept until the variable's delete call, or for the
+/// process where Windows has none.
 fn lazily<T: Default>(slot: *mut c_void) -> &'static T {
     use std::sync::atomic::{AtomicPtr, Ordering};
     // SAFETY: the DLL's pointer-sized, pointer-aligned variable, which only
@@ -461,7 +446,8 @@ fn lazily<T: Default>(slot: *mut c_void) -> &'static T {
             }
         };
     }
-    // SAFETY: never freed.
+    // SAFETY: freed only by the variable's delete call, after which the DLL
+    // does not use it.
     unsafe { &*p }
 }
 
