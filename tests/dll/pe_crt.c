@@ -330,3 +330,34 @@ EXPORT int64_t crt_modern_sync(void) {
     if (init_runs != 5) return -7;
     return sum;
 }
+
+/* A thread created suspended starts at ResumeThread; the C runtime's
+ * _beginthreadex (also created suspended) likewise. */
+#include <process.h>
+
+static volatile LONG started_runs;
+static DWORD WINAPI mark_started(LPVOID arg) {
+    InterlockedAdd(&started_runs, (LONG)(intptr_t)arg);
+    return 11;
+}
+static unsigned __stdcall mark_started_crt(void *arg) {
+    InterlockedAdd(&started_runs, (LONG)(intptr_t)arg);
+    return 12;
+}
+
+EXPORT int32_t crt_suspended_threads(void) {
+    HANDLE t = CreateThread(NULL, 0, mark_started, (LPVOID)1, CREATE_SUSPENDED, NULL);
+    HANDLE u = (HANDLE)_beginthreadex(NULL, 0, mark_started_crt, (void *)10, CREATE_SUSPENDED, NULL);
+    if (!t || !u) return -1;
+    Sleep(30);
+    if (started_runs != 0) return -2;
+    if (WaitForSingleObject(t, 0) != WAIT_TIMEOUT) return -3;
+    if (ResumeThread(t) != 1 || ResumeThread(u) != 1) return -4;
+    if (WaitForSingleObject(t, 5000) != WAIT_OBJECT_0 || WaitForSingleObject(u, 5000) != WAIT_OBJECT_0) return -5;
+    DWORD a = 0, b = 0;
+    GetExitCodeThread(t, &a);
+    GetExitCodeThread(u, &b);
+    CloseHandle(t);
+    CloseHandle(u);
+    return started_runs * 100 + (int32_t)(a + b);
+}

@@ -220,6 +220,7 @@ extern "C" {
     fn crt_teb() -> *mut c_void;
     fn crt_kernel32_checks() -> u32;
     fn crt_modern_sync() -> i64;
+    fn crt_suspended_threads() -> i32;
     fn crt_stack_is_inside() -> i32;
 }
 
@@ -397,6 +398,14 @@ fn kernel32_from_inside_the_dll() {
 #[test]
 fn srw_locks_condition_variables_and_init_once() {
     assert_eq!(unsafe { crt().crt_modern_sync() }, 5050);
+}
+
+/// Threads created suspended (`CreateThread`, the C runtime's
+/// `_beginthreadex`) start at `ResumeThread`, not before.
+#[test]
+fn suspended_threads_start_when_resumed() {
+    // 11 runs of the routines' marks, exit codes 11 + 12.
+    assert_eq!(unsafe { crt().crt_suspended_threads() }, 11 * 100 + 23);
 }
 
 /// A thread the DLL starts itself with `CreateThread` has its own TEB.

@@ -44,7 +44,6 @@ mod win32_error {
     pub(super) const INVALID_HANDLE: u32 = 6;
     pub(super) const NOT_ENOUGH_MEMORY: u32 = 8;
     pub(super) const BAD_LENGTH: u32 = 24;
-    pub(super) const NOT_SUPPORTED: u32 = 50;
     pub(super) const INVALID_PARAMETER: u32 = 87;
     pub(super) const INSUFFICIENT_BUFFER: u32 = 122;
     pub(super) const MOD_NOT_FOUND: u32 = 126;
@@ -72,7 +71,16 @@ pub(crate) fn dll(key: &str) -> Option<&'static Table> {
     }
     let crt = key == "msvcrt" || key == "ucrtbase" || (key.starts_with("api-ms-win-crt-") && key.ends_with("-l1-1-0"));
     crt.then(|| {
-        CRT.get_or_init(|| Table(msvcrt::table().into_iter().chain(stdio::table()).chain(ucrt::table()).collect()))
+        CRT.get_or_init(|| {
+            Table(
+                msvcrt::table()
+                    .into_iter()
+                    .chain(stdio::table())
+                    .chain(ucrt::table())
+                    .chain(sync::crt_table())
+                    .collect(),
+            )
+        })
     })
 }
 

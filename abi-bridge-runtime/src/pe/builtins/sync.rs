@@ -25,8 +25,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// What a handle names, with the state a wait tests and takes.
 enum State {
-    /// A thread: its exit code once it has finished.
-    Thread(Option<u32>),
+    /// A thread: its exit code once it has finished, and how many
+    /// `ResumeThread`s it still waits for before it starts.
+    Thread {
+        exit: Option<u32>,
+        suspended: u32,
+    },
     Event {
         signaled: bool,
         manual_reset: bool,
@@ -55,7 +59,7 @@ impl Object {
     /// Takes the object if it is signaled (what a satisfied wait does).
     fn try_take(state: &mut State, me: u32) -> bool {
         match state {
-            State::Thread(code) => code.is_some(),
+            State::Thread { exit, .. } => exit.is_some(),
             State::Event { signaled, manual_reset } => {
                 let was = *signaled;
                 if was && !*manual_reset {
@@ -149,12 +153,8 @@ unsafe extern "win64" fn create_thread(
         set_last_error(error::INVALID_PARAMETER);
         return core::ptr::null_mut();
     };
-    if flags & CREATE_SUSPENDED != 0 {
-        // A suspended thread needs ResumeThread, which is not provided.
-        set_last_error(error::NOT_SUPPORTED);
-        return core::ptr::null_mut();
-    }
-    let thread = Object::new(State::Thread(None));
+    let suspended = u32::from(flags & CREATE_SUSPENDED != 0);
+    let thread = Object::new(State::Thread { exit: None, suspended });
     let handle = new_handle(thread.clone());
     let (id_tx, id_rx) = std::sync::mpsc::channel();
     let parameter = SendPtr(parameter);
@@ -164,10 +164,16 @@ unsafe extern "win64" fn create_thread(
             std::process::abort();
         }
         let _ = id_tx.send(thread_id());
+        // Created suspended: the routine starts at the last ResumeThread.
+        let mut state = lock(&thread.state);
+        while matches!(*state, State::Thread { suspended: 1.., .. }) {
+            state = thread.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(state);
         // SAFETY: the DLL's thread routine with the DLL's parameter.
         let code = unsafe { start(parameter.0) };
         thread.update(|s| {
-            *s = State::Thread(Some(code));
+            *s = State::Thread { exit: Some(code), suspended: 0 };
             true
         });
     });
@@ -191,12 +197,47 @@ extern "win64" fn get_exit_code_thread(handle: *mut c_void, code: *mut u32) -> i
         return 0;
     };
     let value = match *lock(&o.state) {
-        State::Thread(c) => c.unwrap_or(STILL_ACTIVE),
+        State::Thread { exit, .. } => exit.unwrap_or(STILL_ACTIVE),
         _ => return 0,
     };
     // SAFETY: the DLL's out pointer.
     unsafe { *code = value };
     1
+}
+
+/// The C runtime's `_beginthreadex`: `CreateThread` with a 32-bit stack
+/// size (the upper half of its register is not the caller's).
+unsafe extern "win64" fn begin_thread_ex(
+    security: *mut c_void,
+    stack_size: u32,
+    start: Option<ThreadStart>,
+    parameter: *mut c_void,
+    flags: u32,
+    thread_id_out: *mut u32,
+) -> *mut c_void {
+    // SAFETY: forwarded from the DLL.
+    unsafe { create_thread(security, stack_size as usize, start, parameter, flags, thread_id_out) }
+}
+
+/// `ResumeThread`: one step towards starting a thread created suspended;
+/// the previous suspend count, or -1. (`SuspendThread` is not provided: a
+/// running thread cannot be stopped safely from another.)
+extern "win64" fn resume_thread(handle: *mut c_void) -> u32 {
+    let mut previous = u32::MAX;
+    let found = object(handle).is_some_and(|o| {
+        o.update(|s| match s {
+            State::Thread { suspended, .. } => {
+                previous = *suspended;
+                *suspended = suspended.saturating_sub(1);
+                true
+            }
+            _ => false,
+        })
+    });
+    if !found {
+        set_last_error(error::INVALID_HANDLE);
+    }
+    previous
 }
 
 extern "win64" fn wait_for_single_object(handle: *mut c_void, ms: u32) -> u32 {
@@ -618,9 +659,14 @@ unsafe extern "win64" fn init_once_execute_once(
     }
 }
 
+/// What the C runtime exports from here.
+pub(super) fn crt_table() -> Vec<(&'static str, usize)> {
+    exports! { "_beginthreadex" => begin_thread_ex }
+}
+
 pub(super) fn table() -> Vec<(&'static str, usize)> {
     exports! {
-        "CreateThread" => create_thread, "GetExitCodeThread" => get_exit_code_thread,
+        "CreateThread" => create_thread, "GetExitCodeThread" => get_exit_code_thread, "ResumeThread" => resume_thread,
         "WaitForSingleObject" => wait_for_single_object, "WaitForMultipleObjects" => wait_for_multiple_objects,
         "CloseHandle" => close_handle,
         "CreateEventA" => create_event, "CreateEventW" => create_event, "SetEvent" => set_event, "ResetEvent" => reset_event,
