@@ -627,9 +627,12 @@ fn gates_take_the_slow_path_once_per_thread() {
 /// `DLL_PROCESS_DETACH` and the DLL is unloaded.
 #[test]
 fn a_dllmain_that_refuses_fails_the_load() {
+    // The host's import as a plain rustc `extern "win64"` function this time.
     static SEEN: Mutex<Vec<i32>> = Mutex::new(Vec::new());
-    let notify = Callback::<fn(i32, i32), Win64>::new(Win64, |event, _| SEEN.lock().unwrap().push(event)).unwrap();
-    let options = LoadOptions::new().import_callback("host.dll", "host_notify", notify);
+    extern "win64" fn notify(event: i32, _value: i32) {
+        SEEN.lock().unwrap().push(event);
+    }
+    let options = LoadOptions::new().import("HOST.DLL", "host_notify", notify as extern "win64" fn(i32, i32));
     let err = unsafe { Library::open_with(dll("pe_refuse.dll"), options) }.unwrap_err();
     let reason = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<abi_bridge::pe::PeError>());
     assert!(
