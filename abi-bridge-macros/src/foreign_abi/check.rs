@@ -13,7 +13,7 @@ use super::parse::Block;
 use crate::errors::Errors;
 
 /// Methods the generated library type has besides one per declaration.
-const LIBRARY_METHODS: [&str; 3] = ["load", "from_library", "library"];
+const LIBRARY_METHODS: [&str; 4] = ["load", "load_with", "from_library", "library"];
 
 pub(crate) fn block(args: &ForeignAbiArgs, block: &Block, errors: &mut Errors) {
     if let Some(abi) = &block.abi {
